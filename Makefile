@@ -1,0 +1,42 @@
+# The two commands a newcomer needs: `make refresh` and `make test`. Everything else is below them.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+
+.PHONY: refresh test ui bench install sample lint expectations clean-data
+
+## Set everything up on a fresh machine, generate the sample sources, run the nightly refresh.
+refresh: $(STAMP)
+	$(BIN)/sozialmonitor sample
+	$(BIN)/sozialmonitor refresh
+
+## Run the whole test suite (CI runs exactly this).
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+## Dagster UI on 127.0.0.1:3000 over the same data directory.
+ui: $(STAMP)
+	$(BIN)/sozialmonitor ui
+
+## Wall time and peak memory per phase, bundled sample and N times larger (make bench SCALE=20).
+SCALE ?= 10
+bench: $(STAMP)
+	$(BIN)/python bench/refresh_phases.py --scale $(SCALE)
+
+## Regenerate the GX suites in expectations/suites/ from the indicator catalog.
+expectations: $(STAMP)
+	$(BIN)/sozialmonitor expectations
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) on PATH (or: make PYTHON=/path/to/python3.11)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]' 2>&1 \
+	  | { grep -v '^WARNING: Location .* is ignored' || true; }
+	rm -f $(VENV)/.installed-*
+	touch $@

@@ -1,0 +1,30 @@
+-- The area hierarchy: Deutschland > NRW > Metropole Ruhr > 15 Kreise / kreisfreie Städte > 53 Gemeinden.
+with referenz as (
+    select area_id, name, level, parent_id, null as area_type
+    from {{ ref('referenzgebiete') }}
+),
+
+regionen as (
+    select area_id, name, 'region' as level, parent_id, 'Region' as area_type
+    from {{ ref('regionen') }}
+),
+
+kreise as (
+    select kreise.kreis_ags as area_id, kreise.name, 'kreis' as level, regionen.area_id as parent_id,
+           kreise.kreis_typ as area_type
+    from {{ ref('ruhr_kreise') }} as kreise
+    cross join {{ ref('regionen') }} as regionen
+),
+
+gemeinden as (
+    select ags as area_id, name, 'gemeinde' as level, kreis_ags as parent_id, gemeinde_typ as area_type
+    from {{ ref('ruhr_gemeinden') }}
+)
+
+select * from referenz
+union all by name
+select * from regionen
+union all by name
+select * from kreise
+union all by name
+select * from gemeinden

@@ -1,0 +1,69 @@
+"""The indicator catalog (dbt seed `indicator_catalog.csv`): one definition per core indicator.
+
+dbt reads the same file as a seed; the GX suites are generated from it here. No definition is
+written twice.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+CATALOG_PATH = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "indicator_catalog.csv"
+AREA_LEVELS = ("bund", "land", "region", "kreis", "gemeinde")
+
+
+class Indicator(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    indicator_id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    short_label: str
+    topic: str
+    definition: str
+    numerator_measure: str
+    denominator_measure: str
+    unit: Literal["%", "‰"]
+    unit_factor: float
+    decimals: int = Field(ge=0, le=4)
+    reference_date_rule: str
+    source_ids: tuple[str, ...]
+    area_levels: tuple[str, ...]
+    valid_min: float
+    valid_max: float
+    polarity: Literal["higher_is_worse", "higher_is_better", "neutral"]
+    min_count: int = Field(ge=0)
+
+    @field_validator("source_ids", "area_levels", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return tuple(value.split("|")) if isinstance(value, str) else value
+
+    @field_validator("area_levels")
+    @classmethod
+    def _known_levels(cls, levels: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = set(levels) - set(AREA_LEVELS)
+        if unknown:
+            raise ValueError(f"unknown area level(s) {sorted(unknown)}; known: {', '.join(AREA_LEVELS)}")
+        return levels
+
+
+@cache
+def load_catalog(path: Path = CATALOG_PATH) -> tuple[Indicator, ...]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    indicators = []
+    for line, row in enumerate(rows, start=2):
+        try:
+            indicators.append(Indicator.model_validate(row))
+        except ValidationError as error:
+            raise ValueError(f"{path.name}, row {line} ({row.get('indicator_id')}): {error}") from error
+    ids = [indicator.indicator_id for indicator in indicators]
+    duplicates = sorted({indicator_id for indicator_id in ids if ids.count(indicator_id) > 1})
+    if duplicates:
+        raise ValueError(f"{path.name}: indicator ids defined twice: {', '.join(duplicates)}")
+    return tuple(indicators)

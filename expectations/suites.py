@@ -1,0 +1,182 @@
+"""Generate the gate's GX suites from the indicator catalog and keep them as JSON files.
+
+A suite guards one table of the build warehouse (its file is named after the table's relation) and
+is written in GX Core 1.x's own serialisation, so GX loads it as it is and a reviewer reads it as it
+is. Every expectation carries a `check_name` (the Dagster asset check it becomes) and a severity:
+`critical` blocks publication, `warning` is shown but does not.
+
+`sozialmonitor expectations` rewrites the files; a test fails when they are stale.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from expectations.catalog import Indicator, load_catalog
+from ingest.genesis import STATUSES
+
+SUITES_DIR = Path(__file__).with_name("suites")
+FACT_STATUSES = ("ok", "suppressed", "missing")
+
+Expectation = dict[str, Any]
+Suite = dict[str, Any]
+
+
+def expectation(check_name: str, kind: str, description: str, severity: str = "critical", **kwargs: Any) -> Expectation:
+    return {
+        "type": kind,
+        "kwargs": kwargs,
+        "meta": {"check_name": check_name, "description": description},
+        "severity": severity,
+    }
+
+
+def where(column: str, value: str) -> dict[str, Any]:
+    """A GX row condition `column == value`, in GX's serialised form."""
+    return {"column": {"name": column}, "operator": "==", "parameter": value, "type": "comparison"}
+
+
+def suite(relation: str, example_columns: list[str], expectations: list[Expectation]) -> Suite:
+    return {
+        "name": relation,
+        "expectations": expectations,
+        "meta": {
+            "relation": relation,
+            "example_columns": example_columns,
+            "generated_by": "expectations/suites.py from dbt_project/seeds/indicator_catalog.csv",
+        },
+    }
+
+
+def fct_indicator_values_suite(catalog: tuple[Indicator, ...]) -> Suite:
+    per_indicator = [
+        expectation(
+            f"value_in_range__{indicator.indicator_id}",
+            "expect_column_values_to_be_between",
+            f"{indicator.name}: value within the catalog's valid range "
+            f"[{indicator.valid_min:g}, {indicator.valid_max:g}] {indicator.unit}.",
+            column="value",
+            min_value=indicator.valid_min,
+            max_value=indicator.valid_max,
+            row_condition=where("indicator_id", indicator.indicator_id),
+        )
+        for indicator in catalog
+    ]
+    return suite(
+        "marts.fct_indicator_values",
+        ["indicator_id", "area_id", "period", "source_files"],
+        [
+            expectation(
+                "key_unique",
+                "expect_compound_columns_to_be_unique",
+                "One row per indicator, area and period.",
+                column_list=["indicator_id", "area_id", "period"],
+            ),
+            expectation(
+                "indicator_in_catalog",
+                "expect_column_values_to_be_in_set",
+                "Every indicator is defined in the catalog.",
+                column="indicator_id",
+                value_set=[indicator.indicator_id for indicator in catalog],
+            ),
+            expectation(
+                "status_known",
+                "expect_column_values_to_be_in_set",
+                "Status is ok, suppressed or missing.",
+                column="status",
+                value_set=list(FACT_STATUSES),
+            ),
+            expectation(
+                "numerator_not_negative",
+                "expect_column_values_to_be_between",
+                "Numerators are counts: never negative.",
+                column="numerator",
+                min_value=0,
+            ),
+            expectation(
+                "denominator_positive",
+                "expect_column_values_to_be_between",
+                "Denominators are reference populations: at least one person.",
+                column="denominator",
+                min_value=1,
+            ),
+            expectation(
+                "numerator_le_denominator",
+                "expect_column_pair_values_a_to_be_greater_than_b",
+                "The numerator counts a part of the reference population: numerator <= denominator.",
+                column_A="denominator",
+                column_B="numerator",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
+            expectation(
+                "value_present_when_ok",
+                "expect_column_values_to_not_be_null",
+                "A row with status ok has a value.",
+                column="value",
+                row_condition=where("status", "ok"),
+            ),
+            *per_indicator,
+        ],
+    )
+
+
+def stg_genesis_bevoelkerung_suite() -> Suite:
+    return suite(
+        "staging.stg_genesis__bevoelkerung",
+        ["source_file", "source_row", "source_column", "area_key", "stichtag"],
+        [
+            expectation(
+                "anzahl_not_negative",
+                "expect_column_values_to_be_between",
+                "Population counts are never negative.",
+                column="anzahl",
+                min_value=0,
+            ),
+            expectation(
+                "status_known",
+                "expect_column_values_to_be_in_set",
+                "Status is a number (ok) or a GENESIS special symbol.",
+                column="status",
+                value_set=list(STATUSES),
+            ),
+            expectation(
+                "anzahl_present_when_ok",
+                "expect_column_values_to_not_be_null",
+                "A cell with status ok holds a number.",
+                column="anzahl",
+                row_condition=where("status", "ok"),
+            ),
+        ],
+    )
+
+
+def build_suites() -> dict[str, Suite]:
+    """Every suite of the gate, keyed by the relation it guards."""
+    built = [fct_indicator_values_suite(load_catalog()), stg_genesis_bevoelkerung_suite()]
+    return {item["name"]: item for item in built}
+
+
+def render(item: Suite) -> str:
+    return json.dumps(item, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_suites(directory: Path = SUITES_DIR) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for relation, item in build_suites().items():
+        path = directory / f"{relation}.json"
+        path.write_text(render(item), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def read_suites(directory: Path = SUITES_DIR) -> dict[str, Suite]:
+    """The committed suites, as Dagster reads them to declare checks (no GX import needed)."""
+    suites = {}
+    for path in sorted(directory.glob("*.json")):
+        item = json.loads(path.read_text(encoding="utf-8"))
+        suites[item["name"]] = item
+    return suites

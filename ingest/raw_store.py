@@ -1,0 +1,104 @@
+"""The raw store: `raw.duckdb`, written only by ingestion, one table per source.
+
+Every row keeps its provenance (source id, file name, file sha256, row and column in the file,
+loaded_at). A per-file load log makes ingestion idempotent: an unchanged file is skipped, a changed
+file replaces all rows of its previous version, inside one transaction, so a file that fails halfway
+leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+LOG_DDL = """
+create table if not exists ingest_log (
+    source_id varchar not null,
+    file_name varchar not null,
+    file_sha256 varchar not null,
+    rows_loaded bigint not null,
+    source_rows_skipped bigint not null,
+    encoding varchar,
+    loaded_at timestamp not null,
+    primary key (source_id, file_name)
+)
+"""
+
+PROVENANCE_DDL = """
+    source_id varchar not null,
+    file_name varchar not null,
+    file_sha256 varchar not null,
+    row_number integer not null,
+    column_number integer not null,
+    loaded_at timestamp not null
+"""
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class LoggedFile:
+    file_name: str
+    file_sha256: str
+    rows_loaded: int
+    source_rows_skipped: int
+    loaded_at: datetime
+
+
+class RawStore:
+    def __init__(self, path: Path):
+        self.path = path
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(self.path))
+        try:
+            con.execute(LOG_DDL)
+            yield con
+        finally:
+            con.close()
+
+    @staticmethod
+    def logged(con: duckdb.DuckDBPyConnection, source_id: str, file_name: str) -> LoggedFile | None:
+        row = con.execute(
+            "select file_name, file_sha256, rows_loaded, source_rows_skipped, loaded_at from ingest_log "
+            "where source_id = ? and file_name = ?",
+            [source_id, file_name],
+        ).fetchone()
+        return LoggedFile(*row) if row else None
+
+    @staticmethod
+    @contextmanager
+    def replacing_file(
+        con: duckdb.DuckDBPyConnection, source_id: str, raw_table: str, file_name: str
+    ) -> Iterator[None]:
+        """Delete the previous version's rows and let the caller insert the new ones, atomically."""
+        con.begin()
+        try:
+            con.execute(f"delete from {raw_table} where source_id = ? and file_name = ?", [source_id, file_name])
+            yield
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+
+    @staticmethod
+    def log_file(con: duckdb.DuckDBPyConnection, source_id: str, file: LoggedFile, encoding: str | None) -> None:
+        con.execute(
+            "insert or replace into ingest_log values (?, ?, ?, ?, ?, ?, ?)",
+            [source_id, file.file_name, file.file_sha256, file.rows_loaded,
+             file.source_rows_skipped, encoding, file.loaded_at],
+        )

@@ -1,0 +1,1 @@
+"""The Dagster code location of Sozialmonitor Ruhr (loaded from workspace.yaml)."""

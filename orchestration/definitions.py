@@ -1,0 +1,19 @@
+"""Assembles the code location; every concern lives in its own folder under orchestration/defs/."""
+
+import dagster as dg
+
+from orchestration.defs.gate.checks import gate_checks
+from orchestration.defs.ingest.assets import ingest_assets
+from orchestration.defs.nightly.jobs import nightly_refresh
+from orchestration.defs.nightly.schedules import nightly_refresh_schedule
+from orchestration.defs.publish.assets import published_warehouse
+from orchestration.defs.resources import data_dir_resource
+from orchestration.defs.transform.assets import dbt_resource, warehouse_models
+
+defs = dg.Definitions(
+    assets=[*ingest_assets, warehouse_models, published_warehouse],
+    asset_checks=gate_checks,
+    jobs=[nightly_refresh],
+    schedules=[nightly_refresh_schedule],
+    resources={"data_dir": data_dir_resource(), "dbt": dbt_resource()},
+)

@@ -1,0 +1,1 @@
+"""One folder per concern; `orchestration/definitions.py` assembles them."""

@@ -1,0 +1,56 @@
+"""The dbt project as Dagster assets: seeds, staging, intermediate and marts, tested by dbt build."""
+
+import functools
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.defs.resources import PHASE_TAG
+from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
+
+# dbt is installed beside this interpreter; the venv's bin need not be on PATH.
+DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+
+
+def dbt_resource(project: DbtProject | None = None) -> DbtCliResource:
+    return DbtCliResource(project_dir=project or dbt_project(), profiles_dir=str(DBT_PROJECT_DIR),
+                          dbt_executable=DBT_EXECUTABLE)
+
+
+@functools.cache
+def dbt_project() -> DbtProject:
+    """The dbt project, its manifest parsed into the data directory when missing or older than the project."""
+    paths = DataPaths.from_env()
+    paths.prepare()
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, target_path=paths.dbt_target, profiles_dir=DBT_PROJECT_DIR)
+    newest_source = max(path.stat().st_mtime for path in DBT_PROJECT_DIR.rglob("*") if path.is_file())
+    if not project.manifest_path.exists() or project.manifest_path.stat().st_mtime < newest_source:
+        dbt_resource(project).cli(["parse", "--quiet"], target_path=paths.dbt_target).wait()
+    return project
+
+
+class SozialmonitorTranslator(DagsterDbtTranslator):
+    """Asset keys and groups follow the warehouse: `<schema>/<model>` in the group named for the schema."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed"):
+            return dg.AssetKey([dbt_resource_props["config"]["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] in ("model", "seed"):
+            return dbt_resource_props["config"]["schema"]
+        return super().get_group_name(dbt_resource_props)
+
+
+@dbt_assets(manifest=dbt_project().manifest_path, project=dbt_project(),
+            dagster_dbt_translator=SozialmonitorTranslator(), op_tags={PHASE_TAG: "dbt"})
+def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+MART_KEYS = [key for key in warehouse_models.keys if key.path[0] == "marts"]

@@ -1,0 +1,115 @@
+"""`sozialmonitor`: the platform's command line (refresh, query, status, sample, expectations, ui)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from sozialmonitor.settings import PROJECT_ROOT, DataPaths
+
+
+def _refresh(args: argparse.Namespace, paths: DataPaths) -> int:
+    from sozialmonitor.refresh import format_summary, run_refresh
+
+    outcome = run_refresh(paths)
+    print(format_summary(outcome, paths))
+    return 0 if outcome.success and outcome.published else 1
+
+
+def _query(args: argparse.Namespace, paths: DataPaths) -> int:
+    from sozialmonitor.warehouse import connect_published
+
+    with connect_published(paths.published_db) as con:
+        relation = con.sql(args.sql)
+        if relation is None:
+            print("the statement returned no rows", file=sys.stderr)
+            return 0
+        if args.format == "table":
+            relation.show(max_rows=args.max_rows, max_width=10_000)
+        elif args.format == "csv":
+            relation.df().to_csv(sys.stdout, index=False)
+        else:
+            print(relation.df().to_json(orient="records", force_ascii=False, date_format="iso", indent=1))
+    return 0
+
+
+def _status(args: argparse.Namespace, paths: DataPaths) -> int:
+    from sozialmonitor.publication import read_publication
+
+    record = read_publication(paths.published_db)
+    failed = [check for check in record.checks if not check.passed]
+    print(f"published file: {record.path}")
+    print(f"published at:   {record.published_at:%Y-%m-%d %H:%M:%S} UTC by run {record.run_id}")
+    print(f"checks:         {record.checks_passed} passed, {record.checks_failed} failed"
+          + (" (warnings only: blocking checks stop publication)" if failed else ""))
+    for check in failed:
+        print(f"                {check.asset} {check.check_name} ({check.severity})")
+    print(f"source files:   {len(record.source_files)}")
+    print("tables:")
+    for table, rows in record.tables.items():
+        print(f"  {table:<32} {rows:>8} rows")
+    return 0
+
+
+def _sample(args: argparse.Namespace, paths: DataPaths) -> int:
+    from ingest.sample import generate_sample
+
+    written = generate_sample(paths.landing, scale=args.scale)
+    print(f"{len(written)} sample files in {paths.landing}")
+    return 0
+
+
+def _expectations(args: argparse.Namespace, paths: DataPaths) -> int:
+    from expectations.suites import write_suites
+
+    for path in write_suites():
+        print(f"wrote {path.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+def _ui(args: argparse.Namespace, paths: DataPaths) -> int:
+    dagster = Path(sys.executable).with_name("dagster")
+    os.chdir(PROJECT_ROOT)
+    os.execv(dagster, [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(args.port)])
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="sozialmonitor", description="Sozialmonitor Ruhr indicator warehouse")
+    commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("refresh", help="run the nightly refresh now: ingest, dbt build, gate, publish")
+    query = commands.add_parser("query", help="run SQL read-only on the published warehouse")
+    query.add_argument("sql")
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument("--max-rows", type=int, default=1_000, help="rows shown in table format")
+    commands.add_parser("status", help="what is published, when, from which run, with which check results")
+    sample = commands.add_parser("sample", help="write the bundled sample sources into the landing folders")
+    sample.add_argument("--scale", type=int, default=1, help="10 x SCALE reference dates instead of 10")
+    commands.add_parser("expectations", help="regenerate the GX suites from the indicator catalog")
+    ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
+    ui.add_argument("--port", type=int, default=3000)
+    return root
+
+
+COMMANDS = {"refresh": _refresh, "query": _query, "status": _status, "sample": _sample,
+            "expectations": _expectations, "ui": _ui}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    paths = DataPaths.from_env()
+    paths.prepare()
+    try:
+        return COMMANDS[args.command](args, paths)
+    except Exception as error:  # the CLI's edge: one clear line instead of a traceback for known failures
+        from sozialmonitor.warehouse import NotPublishedError
+
+        if isinstance(error, NotPublishedError):
+            print(f"sozialmonitor: {error}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Run the nightly refresh in-process and summarise it for the person who started it.
+
+Dagster and the code location are imported here, not at module level of the CLI, so that commands
+that only read the published warehouse start fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sozialmonitor.publication import PublicationRecord, read_publication
+from sozialmonitor.settings import DataPaths
+
+PHASES = ("ingest", "dbt", "gate", "publish")
+JOB_NAME = "nightly_refresh"
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    asset: str
+    check_name: str
+    passed: bool
+    severity: str
+    failing_rows: int | None = None
+    examples: str | None = None
+
+
+@dataclass
+class RefreshOutcome:
+    run_id: str
+    success: bool
+    published: bool
+    phase_seconds: dict[str, float]
+    wall_seconds: float
+    checks: list[CheckOutcome] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    ingest_metadata: dict[str, dict[str, object]] = field(default_factory=dict)
+    publication: PublicationRecord | None = None
+
+
+def run_refresh(paths: DataPaths) -> RefreshOutcome:
+    paths.prepare()
+    started = time.perf_counter()
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.defs.resources import PHASE_TAG
+
+    job = defs.resolve_job_def(JOB_NAME)
+    published_before = paths.published_db.stat().st_mtime_ns if paths.published_db.exists() else None
+    # dbt's console output goes to stderr with Dagster's log, so that stdout carries only the summary.
+    with dg.DagsterInstance.get() as instance, contextlib.redirect_stdout(sys.stderr):
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        records = instance.all_logs(result.run_id)
+    wall = time.perf_counter() - started
+
+    phase_of = {node.name: node.definition.tags.get(PHASE_TAG, "other") for node in job.graph.nodes}
+    step_started: dict[str, float] = {}
+    phase_seconds: dict[str, float] = defaultdict(float)
+    outcome = RefreshOutcome(result.run_id, result.success, False, phase_seconds, wall)
+    for record in records:
+        event = record.dagster_event
+        if event is None:
+            continue
+        if event.event_type == dg.DagsterEventType.STEP_START:
+            step_started[event.step_key] = record.timestamp
+        elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
+            phase_seconds[phase_of.get(event.step_key, "other")] += record.timestamp - step_started[event.step_key]
+            if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+                failure = event.step_failure_data
+                reason = failure.user_failure_data.description if failure.user_failure_data else None
+                outcome.failures.append(f"{event.step_key}: {reason or failure.error.message.strip()}")
+        elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            metadata = evaluation.metadata
+            outcome.checks.append(CheckOutcome(
+                evaluation.asset_key.to_user_string(), evaluation.check_name, evaluation.passed,
+                evaluation.severity.value,
+                metadata["failing_rows"].value if "failing_rows" in metadata else None,
+                metadata["examples"].value if "examples" in metadata else None,
+            ))
+        elif event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            materialization = event.event_specific_data.materialization
+            key = materialization.asset_key
+            if key.path[0] == "raw":
+                outcome.ingest_metadata[key.path[-1]] = {k: v.value for k, v in materialization.metadata.items()}
+    if paths.published_db.exists() and paths.published_db.stat().st_mtime_ns != published_before:
+        outcome.published = True
+        outcome.publication = read_publication(paths.published_db)
+    return outcome
+
+
+def format_summary(outcome: RefreshOutcome, paths: DataPaths) -> str:
+    state = "succeeded" if outcome.success and outcome.published else "FAILED: nothing was published"
+    lines = [f"nightly_refresh run {outcome.run_id} {state}", "", "phase      seconds"]
+    for phase in PHASES:
+        lines.append(f"{phase:<10} {outcome.phase_seconds.get(phase, 0.0):7.1f}")
+    lines.append(f"{'total':<10} {outcome.wall_seconds:7.1f}  (wall time of the run, incl. Dagster start-up)")
+    for source_id, metadata in outcome.ingest_metadata.items():
+        lines.append(
+            f"\ningest {source_id}: {metadata.get('files')} files ({metadata.get('files_loaded')} new or changed), "
+            f"{metadata.get('rows_loaded')} rows loaded, {metadata.get('source_rows_skipped')} source rows "
+            f"outside the Ruhr skipped"
+        )
+    failed = [check for check in outcome.checks if not check.passed]
+    lines.append(f"\nchecks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed")
+    for check in failed:
+        lines.append(f"  FAILED {check.asset} {check.check_name} ({check.severity}): {check.failing_rows} rows")
+        if check.examples:
+            lines += [f"    {line}" for line in check.examples.splitlines()[:6]]
+    for failure in outcome.failures:
+        lines.append(f"  step failed: {failure}")
+    if outcome.publication is not None:
+        lines.append("\npublished tables (rows):")
+        lines += [f"  {table:<32} {rows:>8}" for table, rows in outcome.publication.tables.items()]
+        lines.append(f"\npublished file: {outcome.publication.path}")
+    elif paths.published_db.exists():
+        lines.append(f"\nthe previous publication is untouched: {paths.published_db}")
+    return "\n".join(lines)

@@ -1,0 +1,72 @@
+"""Where the platform reads and writes: one data directory, moved by one environment variable.
+
+Everything the platform writes (landing files, raw and build warehouses, the published warehouse,
+dbt artifacts and logs, Dagster's instance) lies below it. This module is the one place that maps
+the environment to those paths and to the variables dbt and Dagster read.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_DIR_ENV = "SOZIALMONITOR_DATA_DIR"
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+DAGSTER_YAML = """\
+# Written by sozialmonitor: Dagster's instance lives in the data directory.
+telemetry:
+  enabled: false
+"""
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    root: Path
+
+    @classmethod
+    def from_env(cls) -> DataPaths:
+        return cls(Path(os.environ.get(DATA_DIR_ENV) or PROJECT_ROOT / "data").resolve())
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def raw_db(self) -> Path:
+        return self.root / "warehouse" / "raw.duckdb"
+
+    @property
+    def build_db(self) -> Path:
+        """Where dbt builds; the gate validates it here, analysts never read it."""
+        return self.root / "warehouse" / "build.duckdb"
+
+    @property
+    def published_db(self) -> Path:
+        return self.root / "published" / "warehouse.duckdb"
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.root / "dbt" / "target"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster_home"
+
+    def prepare(self) -> None:
+        """Create the directories and point dbt and Dagster at them (they read the environment)."""
+        for directory in (self.landing, self.raw_db.parent, self.published_db.parent, self.dbt_target,
+                          self.dagster_home):
+            directory.mkdir(parents=True, exist_ok=True)
+        dagster_yaml = self.dagster_home / "dagster.yaml"
+        if not dagster_yaml.exists():
+            dagster_yaml.write_text(DAGSTER_YAML, encoding="utf-8")
+        os.environ[DATA_DIR_ENV] = str(self.root)
+        os.environ["DAGSTER_HOME"] = str(self.dagster_home)
+        os.environ["DBT_TARGET_PATH"] = str(self.dbt_target)
+        os.environ["DBT_LOG_PATH"] = str(self.dbt_target)
+        os.environ["DBT_PROFILES_DIR"] = str(DBT_PROJECT_DIR)
+        os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+        os.environ["GX_ANALYTICS_ENABLED"] = "false"
