@@ -24,7 +24,9 @@ Expectation = dict[str, Any]
 Suite = dict[str, Any]
 
 
-def expectation(check_name: str, kind: str, description: str, severity: str = "critical", **kwargs: Any) -> Expectation:
+def expectation(
+    check_name: str, kind: str, description: str, severity: str = "critical", **kwargs: Any
+) -> Expectation:
     return {
         "type": kind,
         "kwargs": kwargs,

@@ -65,7 +65,7 @@ def _plain(value: Any) -> Any:
 
 
 def validate_relation(con: duckdb.DuckDBPyConnection, suite: Suite) -> list[ExpectationOutcome]:
-    """Validate the suite's relation, read through `con` (which must see the relation and what its views read)."""
+    """Validate the suite's relation as read through `con`, which must also see what its views read."""
     relation = suite["meta"]["relation"]
     frame = con.sql(f"select {', '.join(suite_columns(suite))} from {relation}").df()
 
@@ -93,7 +93,11 @@ def validate_relation(con: duckdb.DuckDBPyConnection, suite: Suite) -> list[Expe
     for item in result.results:
         config = item.expectation_config
         details = item.result or {}
-        error = item.exception_info.get("exception_message") if item.exception_info.get("raised_exception") else None
+        error = (
+            item.exception_info.get("exception_message")
+            if item.exception_info.get("raised_exception")
+            else None
+        )
         outcomes.append(
             ExpectationOutcome(
                 check_name=config.meta["check_name"],

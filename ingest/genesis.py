@@ -86,8 +86,13 @@ class DatencsvFile:
         self.encoding = detect_text_encoding(path)
         self.title: str = ""
 
-    def _fail(self, error: type[LayoutError | ValueFormatError], message: str, row: int | None = None,
-              column: str | None = None) -> LayoutError | ValueFormatError:
+    def _fail(
+        self,
+        error: type[LayoutError | ValueFormatError],
+        message: str,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> LayoutError | ValueFormatError:
         return error(self.path.name, message, row=row, column=column)
 
     def rows(self) -> Iterator[DatencsvRow]:
@@ -123,7 +128,9 @@ class DatencsvFile:
         layout = self.layout
         wanted = len(layout.column_headers)
         if len(block) < wanted:
-            raise self._fail(LayoutError, f"expected {wanted} header rows above the data", row=first_data_line)
+            raise self._fail(
+                LayoutError, f"expected {wanted} header rows above the data", row=first_data_line
+            )
         self.title = " ".join(
             " ".join(field.strip() for field in fields if field.strip()) for _, fields in block[:-wanted]
         ).strip()
@@ -135,7 +142,8 @@ class DatencsvFile:
             if len(filled) != len(expected):
                 raise self._fail(
                     LayoutError,
-                    f"header row has {len(filled)} value columns, layout {layout.table_code} has {len(expected)}",
+                    f"header row has {len(filled)} value columns, "
+                    f"layout {layout.table_code} has {len(expected)}",
                     row=line,
                 )
             for index, (got, want) in enumerate(zip(filled, expected, strict=True)):
@@ -158,15 +166,19 @@ class DatencsvFile:
             day, month, year = STICHTAG.match(raw_date).groups()  # type: ignore[union-attr]
             try:
                 stichtag = dates[raw_date] = date(int(year), int(month), int(day))
-            except ValueError:
-                raise self._fail(LayoutError, f"'{raw_date}' is no calendar date", row=line, column="1 (Stichtag)")
+            except ValueError as error:
+                raise self._fail(
+                    LayoutError, f"'{raw_date}' is no calendar date", row=line, column="1 (Stichtag)"
+                ) from error
         area_key = fields[1].strip()
         if not area_key:
             raise self._fail(LayoutError, "the area key is empty", row=line, column="2 (Schlüssel)")
         labels = tuple(field.strip() for field in fields[3 : layout.n_label_fields])
         for offset, (label, (name, allowed)) in enumerate(zip(labels, layout.row_labels, strict=True)):
             if label not in allowed:
-                raise self._fail(LayoutError, f"unknown {name} '{label}'", row=line, column=f"{4 + offset} ({name})")
+                raise self._fail(
+                    LayoutError, f"unknown {name} '{label}'", row=line, column=f"{4 + offset} ({name})"
+                )
         values: list[int | None] = []
         statuses: list[str] = []
         for index, cell in enumerate(fields[layout.n_label_fields :]):
@@ -185,4 +197,6 @@ class DatencsvFile:
                     row=line,
                     column=layout.column_name(index),
                 )
-        return DatencsvRow(line, stichtag, area_key, fields[2].strip(), labels, tuple(values), tuple(statuses))
+        return DatencsvRow(
+            line, stichtag, area_key, fields[2].strip(), labels, tuple(values), tuple(statuses)
+        )

@@ -75,7 +75,11 @@ create table if not exists {table} ({PROVENANCE_DDL},
 
 
 def _load_datencsv(
-    con: duckdb.DuckDBPyConnection, source: Source, path: Path, layout: DatencsvLayout, geography: RuhrGeography
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    path: Path,
+    layout: DatencsvLayout,
+    geography: RuhrGeography,
 ) -> FileLoad:
     sha = file_sha256(path)
     previous = RawStore.logged(con, source.id, path.name)
@@ -85,8 +89,10 @@ def _load_datencsv(
     export = DatencsvFile(path, layout)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
     label_names = [name for name, _ in layout.row_labels]
-    columns: dict[str, list] = {name: [] for name in ("row_number", "stichtag", "area_key", "area_name",
-                                                      *label_names, "werte", "status")}
+    columns: dict[str, list] = {
+        name: []
+        for name in ("row_number", "stichtag", "area_key", "area_name", *label_names, "werte", "status")
+    }
     skipped_rows = 0
     skipped_keys: set[str] = set()
     stichtage: Counter[date] = Counter()
@@ -122,7 +128,8 @@ def _load_datencsv(
             if decision is AreaDecision.UNKNOWN_RUHR_KEY:
                 raise UnknownAreaError(
                     path.name,
-                    f"area key '{row.area_key}' ({row.area_name}) lies in a Ruhr Kreis but is not in the geography seed",
+                    f"area key '{row.area_key}' ({row.area_name}) lies in a Ruhr Kreis "
+                    "but is not in the geography seed",
                     row=row.line,
                     column="2 (Schlüssel)",
                 )
@@ -140,5 +147,13 @@ def _load_datencsv(
         flush()
         logged = LoggedFile(path.name, sha, rows_loaded, skipped_rows, loaded_at)
         RawStore.log_file(con, source.id, logged, export.encoding)
-    return FileLoad(path.name, sha, False, rows_loaded, skipped_rows, len(skipped_keys),
-                    tuple(sorted(stichtage)), export.encoding)
+    return FileLoad(
+        path.name,
+        sha,
+        False,
+        rows_loaded,
+        skipped_rows,
+        len(skipped_keys),
+        tuple(sorted(stichtage)),
+        export.encoding,
+    )

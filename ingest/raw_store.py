@@ -88,7 +88,9 @@ class RawStore:
         """Delete the previous version's rows and let the caller insert the new ones, atomically."""
         con.begin()
         try:
-            con.execute(f"delete from {raw_table} where source_id = ? and file_name = ?", [source_id, file_name])
+            con.execute(
+                f"delete from {raw_table} where source_id = ? and file_name = ?", [source_id, file_name]
+            )
             yield
             con.commit()
         except BaseException:
@@ -96,9 +98,18 @@ class RawStore:
             raise
 
     @staticmethod
-    def log_file(con: duckdb.DuckDBPyConnection, source_id: str, file: LoggedFile, encoding: str | None) -> None:
+    def log_file(
+        con: duckdb.DuckDBPyConnection, source_id: str, file: LoggedFile, encoding: str | None
+    ) -> None:
         con.execute(
             "insert or replace into ingest_log values (?, ?, ?, ?, ?, ?, ?)",
-            [source_id, file.file_name, file.file_sha256, file.rows_loaded,
-             file.source_rows_skipped, encoding, file.loaded_at],
+            [
+                source_id,
+                file.file_name,
+                file.file_sha256,
+                file.rows_loaded,
+                file.source_rows_skipped,
+                encoding,
+                file.loaded_at,
+            ],
         )

@@ -28,16 +28,26 @@ LAST_STICHTAG = date(2023, 12, 31)
 
 # Share of each age group in the population, German nationals and foreigners (sums to 1 each).
 AGE_GROUPS = (
-    ("unter 3 Jahre", 0.027, 0.036), ("3 bis unter 6 Jahre", 0.027, 0.035),
-    ("6 bis unter 10 Jahre", 0.036, 0.042), ("10 bis unter 15 Jahre", 0.045, 0.048),
-    ("15 bis unter 18 Jahre", 0.027, 0.028), ("18 bis unter 20 Jahre", 0.019, 0.024),
-    ("20 bis unter 25 Jahre", 0.050, 0.075), ("25 bis unter 30 Jahre", 0.052, 0.098),
-    ("30 bis unter 35 Jahre", 0.058, 0.106), ("35 bis unter 40 Jahre", 0.058, 0.098),
-    ("40 bis unter 45 Jahre", 0.057, 0.085), ("45 bis unter 50 Jahre", 0.056, 0.068),
-    ("50 bis unter 55 Jahre", 0.073, 0.061), ("55 bis unter 60 Jahre", 0.085, 0.054),
-    ("60 bis unter 65 Jahre", 0.078, 0.042), ("65 bis unter 70 Jahre", 0.068, 0.031),
-    ("70 bis unter 75 Jahre", 0.055, 0.024), ("75 bis unter 80 Jahre", 0.043, 0.012),
-    ("80 bis unter 85 Jahre", 0.047, 0.008), ("85 bis unter 90 Jahre", 0.026, 0.004),
+    ("unter 3 Jahre", 0.027, 0.036),
+    ("3 bis unter 6 Jahre", 0.027, 0.035),
+    ("6 bis unter 10 Jahre", 0.036, 0.042),
+    ("10 bis unter 15 Jahre", 0.045, 0.048),
+    ("15 bis unter 18 Jahre", 0.027, 0.028),
+    ("18 bis unter 20 Jahre", 0.019, 0.024),
+    ("20 bis unter 25 Jahre", 0.050, 0.075),
+    ("25 bis unter 30 Jahre", 0.052, 0.098),
+    ("30 bis unter 35 Jahre", 0.058, 0.106),
+    ("35 bis unter 40 Jahre", 0.058, 0.098),
+    ("40 bis unter 45 Jahre", 0.057, 0.085),
+    ("45 bis unter 50 Jahre", 0.056, 0.068),
+    ("50 bis unter 55 Jahre", 0.073, 0.061),
+    ("55 bis unter 60 Jahre", 0.085, 0.054),
+    ("60 bis unter 65 Jahre", 0.078, 0.042),
+    ("65 bis unter 70 Jahre", 0.068, 0.031),
+    ("70 bis unter 75 Jahre", 0.055, 0.024),
+    ("75 bis unter 80 Jahre", 0.043, 0.012),
+    ("80 bis unter 85 Jahre", 0.047, 0.008),
+    ("85 bis unter 90 Jahre", 0.026, 0.004),
     ("90 Jahre und mehr", 0.013, 0.001),
 )
 WOMEN_SHARE = (0.487,) * 6 + (0.48,) * 4 + (0.495,) * 5 + (0.52, 0.54, 0.56, 0.60, 0.66, 0.76)
@@ -65,7 +75,9 @@ class Area:
     depth: int  # indentation level in the export: 0 Bund, 1 Land, 2 Regierungsbezirk, 3 Kreis, 4 Gemeinde
 
 
-Cells = list[list[int]]  # per age group: [deutsch männlich, deutsch weiblich, ausländisch männlich, ... weiblich]
+Cells = list[
+    list[int]
+]  # per age group: [deutsch männlich, deutsch weiblich, ausländisch männlich, ... weiblich]
 
 
 def stichtage(scale: int) -> list[date]:
@@ -84,13 +96,21 @@ def population_cells(total: float, foreign_share: float, rng: random.Random) -> 
     for (_, share_german, share_foreign), women in zip(AGE_GROUPS, WOMEN_SHARE, strict=True):
         german = total * (1 - foreign_share) * share_german * rng.uniform(0.96, 1.04)
         foreign = total * foreign_share * share_foreign * rng.uniform(0.92, 1.08)
-        cells.append([round(german * (1 - women)), round(german * women),
-                      round(foreign * (1 - women)), round(foreign * women)])
+        cells.append(
+            [
+                round(german * (1 - women)),
+                round(german * women),
+                round(foreign * (1 - women)),
+                round(foreign * women),
+            ]
+        )
     return cells
 
 
 def add(left: Cells, right: Cells) -> Cells:
-    return [[a + b for a, b in zip(row_l, row_r, strict=True)] for row_l, row_r in zip(left, right, strict=True)]
+    return [
+        [a + b for a, b in zip(row_l, row_r, strict=True)] for row_l, row_r in zip(left, right, strict=True)
+    ]
 
 
 def gemeinde_cells(basis: dict[str, tuple[int, float]], stichtag: date) -> dict[str, Cells]:
@@ -113,8 +133,10 @@ def export_lines(areas: Iterable[tuple[Area, Cells]], stichtag: date) -> list[li
     for area, cells in areas:
         name = "  " * area.depth + area.name
         totals = [sum(column) for column in zip(*cells, strict=True)]
-        for label, values in [*zip((group for group, _, _ in AGE_GROUPS), cells, strict=True),
-                              ("Insgesamt", totals)]:
+        for label, values in [
+            *zip((group for group, _, _ in AGE_GROUPS), cells, strict=True),
+            ("Insgesamt", totals),
+        ]:
             dm, dw, am, aw = values
             numbers = [dm + dw + am + aw, dm + am, dw + aw, dm + dw, dm, dw, am + aw, am, aw]
             texts = [str(number) if number else "-" for number in numbers]
@@ -136,7 +158,9 @@ def write_export(path: Path, rows: list[list[str]], stichtag: date) -> None:
         ["Bevölkerungsstand (Anzahl)", *pad],
     ]
     for labels in bevoelkerung.column_headers:
-        grouped = [label if index == 0 or labels[index - 1] != label else "" for index, label in enumerate(labels)]
+        grouped = [
+            label if index == 0 or labels[index - 1] != label else "" for index, label in enumerate(labels)
+        ]
         header.append([""] * bevoelkerung.n_label_fields + grouped)
     footer = [
         ["__________"],
@@ -157,8 +181,10 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 def generate_sample(landing_dir: Path, scale: int = 1) -> list[Path]:
     """Write the population exports into `landing_dir/<source id>/`; same inputs, same bytes."""
-    basis = {row["ags"]: (int(row["einwohner_2023"]), float(row["auslaenderanteil_2023"]))
-             for row in _read_csv(Path(__file__).with_name("sample_basis.csv"))}
+    basis = {
+        row["ags"]: (int(row["einwohner_2023"]), float(row["auslaenderanteil_2023"]))
+        for row in _read_csv(Path(__file__).with_name("sample_basis.csv"))
+    }
     gemeinden = _read_csv(SEEDS_DIR / "ruhr_gemeinden.csv")
     kreise = _read_csv(SEEDS_DIR / "ruhr_kreise.csv")
     target = landing_dir / SOURCE_ID
@@ -182,7 +208,9 @@ def generate_sample(landing_dir: Path, scale: int = 1) -> list[Path]:
         outside = {key: (name, total, share) for key, name, total, share in OUTSIDE_RUHR}
         for key, (name, total, share) in outside.items():
             depth = {3: 2, 5: 3, 8: 4}[len(key)]
-            areas.append((Area(key, name, depth), population_cells(total, share, random.Random(f"{SEED}:{key}"))))
+            areas.append(
+                (Area(key, name, depth), population_cells(total, share, random.Random(f"{SEED}:{key}")))
+            )
         for kreis in kreise:
             members = [row for row in gemeinden if row["kreis_ags"] == kreis["kreis_ags"]]
             kreis_cells: Cells = [[0] * 4 for _ in AGE_GROUPS]
@@ -193,7 +221,11 @@ def generate_sample(landing_dir: Path, scale: int = 1) -> list[Path]:
             short = kreis["name"].removeprefix("Kreis ")
             areas.append((Area(kreis["kreis_ags"], f"{short}, {suffix}", 3), kreis_cells))
             for member in members:
-                name = member["name"] if member["gemeinde_typ"].endswith("Gemeinde") else f"{member['name']}, Stadt"
+                name = (
+                    member["name"]
+                    if member["gemeinde_typ"].endswith("Gemeinde")
+                    else f"{member['name']}, Stadt"
+                )
                 areas.append((Area(member["ags"], name, 4), by_gemeinde[member["ags"]]))
         path = target / f"12411-03-03-4_{stichtag.isoformat()}.csv"
         write_export(path, export_lines(areas, stichtag), stichtag)

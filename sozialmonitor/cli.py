@@ -42,8 +42,10 @@ def _status(args: argparse.Namespace, paths: DataPaths) -> int:
     failed = [check for check in record.checks if not check.passed]
     print(f"published file: {record.path}")
     print(f"published at:   {record.published_at:%Y-%m-%d %H:%M:%S} UTC by run {record.run_id}")
-    print(f"checks:         {record.checks_passed} passed, {record.checks_failed} failed"
-          + (" (warnings only: blocking checks stop publication)" if failed else ""))
+    print(
+        f"checks:         {record.checks_passed} passed, {record.checks_failed} failed"
+        + (" (warnings only: blocking checks stop publication)" if failed else "")
+    )
     for check in failed:
         print(f"                {check.asset} {check.check_name} ({check.severity})")
     print(f"source files:   {len(record.source_files)}")
@@ -92,8 +94,14 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-COMMANDS = {"refresh": _refresh, "query": _query, "status": _status, "sample": _sample,
-            "expectations": _expectations, "ui": _ui}
+COMMANDS = {
+    "refresh": _refresh,
+    "query": _query,
+    "status": _status,
+    "sample": _sample,
+    "expectations": _expectations,
+    "ui": _ui,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -56,6 +56,11 @@ def _fsync(path: Path) -> None:
         os.close(descriptor)
 
 
+def _literal(text: str) -> str:
+    """COMMENT ON takes no parameters: quote the text as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _copy_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
     schemas = ", ".join(f"'{schema}'" for schema in PUBLISHED_SCHEMAS)
     tables = con.execute(
@@ -66,14 +71,14 @@ def _copy_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
         con.execute(f"create schema if not exists {schema}")
         con.execute(f"create table {schema}.{table} as from build.{schema}.{table}")
         if comment:
-            con.execute(f"comment on table {schema}.{table} is ?", [comment])
+            con.execute(f"comment on table {schema}.{table} is {_literal(comment)}")
     columns = con.execute(
         f"select schema_name, table_name, column_name, comment from duckdb_columns() "
         f"where database_name = 'build' and schema_name in ({schemas}) and comment is not null"
     ).fetchall()
     for schema, table, column, comment in columns:
         if (schema, table) in {(s, t) for s, t, _ in tables}:
-            con.execute(f'comment on column {schema}.{table}."{column}" is ?', [comment])
+            con.execute(f'comment on column {schema}.{table}."{column}" is {_literal(comment)}')
     return [f"{schema}.{table}" for schema, table, _ in tables]
 
 
@@ -96,11 +101,15 @@ def publish(paths: DataPaths, run_id: str, checks: list[CheckRecord]) -> Publica
                 "create table meta.source_files as select source_id, file_name, file_sha256, loaded_at "
                 "from raw.ingest_log order by all"
             )
-            con.execute("create table meta.checks (asset varchar, check_name varchar, passed boolean, severity varchar)")
-            con.executemany(
-                "insert into meta.checks values (?, ?, ?, ?)",
-                [[check.asset, check.check_name, check.passed, check.severity] for check in checks],
+            con.execute(
+                "create table meta.checks "
+                "(asset varchar, check_name varchar, passed boolean, severity varchar)"
             )
+            if checks:
+                con.executemany(
+                    "insert into meta.checks values (?, ?, ?, ?)",
+                    [[check.asset, check.check_name, check.passed, check.severity] for check in checks],
+                )
             con.execute("detach build")
             con.execute("detach raw")
             con.execute("checkpoint")
@@ -121,6 +130,8 @@ def read_publication(path: Path) -> PublicationRecord:
                 "select schema_name, table_name from duckdb_tables() where schema_name <> 'meta' order by all"
             ).fetchall()
         }
-        checks = [CheckRecord(*row) for row in con.execute("select * from meta.checks order by all").fetchall()]
+        checks = [
+            CheckRecord(*row) for row in con.execute("select * from meta.checks order by all").fetchall()
+        ]
         sources = con.execute("select source_id, file_name, file_sha256 from meta.source_files").fetchall()
     return PublicationRecord(path, run_id, published_at, tables, checks, sources)

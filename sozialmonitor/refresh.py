@@ -69,7 +69,9 @@ def run_refresh(paths: DataPaths) -> RefreshOutcome:
         if event.event_type == dg.DagsterEventType.STEP_START:
             step_started[event.step_key] = record.timestamp
         elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
-            phase_seconds[phase_of.get(event.step_key, "other")] += record.timestamp - step_started[event.step_key]
+            phase_seconds[phase_of.get(event.step_key, "other")] += (
+                record.timestamp - step_started[event.step_key]
+            )
             if event.event_type == dg.DagsterEventType.STEP_FAILURE:
                 failure = event.step_failure_data
                 reason = failure.user_failure_data.description if failure.user_failure_data else None
@@ -77,17 +79,23 @@ def run_refresh(paths: DataPaths) -> RefreshOutcome:
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             metadata = evaluation.metadata
-            outcome.checks.append(CheckOutcome(
-                evaluation.asset_key.to_user_string(), evaluation.check_name, evaluation.passed,
-                evaluation.severity.value,
-                metadata["failing_rows"].value if "failing_rows" in metadata else None,
-                metadata["examples"].value if "examples" in metadata else None,
-            ))
+            outcome.checks.append(
+                CheckOutcome(
+                    evaluation.asset_key.to_user_string(),
+                    evaluation.check_name,
+                    evaluation.passed,
+                    evaluation.severity.value,
+                    metadata["failing_rows"].value if "failing_rows" in metadata else None,
+                    metadata["examples"].value if "examples" in metadata else None,
+                )
+            )
         elif event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
             materialization = event.event_specific_data.materialization
             key = materialization.asset_key
             if key.path[0] == "raw":
-                outcome.ingest_metadata[key.path[-1]] = {k: v.value for k, v in materialization.metadata.items()}
+                outcome.ingest_metadata[key.path[-1]] = {
+                    k: v.value for k, v in materialization.metadata.items()
+                }
     if paths.published_db.exists() and paths.published_db.stat().st_mtime_ns != published_before:
         outcome.published = True
         outcome.publication = read_publication(paths.published_db)
@@ -102,14 +110,17 @@ def format_summary(outcome: RefreshOutcome, paths: DataPaths) -> str:
     lines.append(f"{'total':<10} {outcome.wall_seconds:7.1f}  (wall time of the run, incl. Dagster start-up)")
     for source_id, metadata in outcome.ingest_metadata.items():
         lines.append(
-            f"\ningest {source_id}: {metadata.get('files')} files ({metadata.get('files_loaded')} new or changed), "
+            f"\ningest {source_id}: {metadata.get('files')} files "
+            f"({metadata.get('files_loaded')} new or changed), "
             f"{metadata.get('rows_loaded')} rows loaded, {metadata.get('source_rows_skipped')} source rows "
             f"outside the Ruhr skipped"
         )
     failed = [check for check in outcome.checks if not check.passed]
     lines.append(f"\nchecks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed")
     for check in failed:
-        lines.append(f"  FAILED {check.asset} {check.check_name} ({check.severity}): {check.failing_rows} rows")
+        lines.append(
+            f"  FAILED {check.asset} {check.check_name} ({check.severity}): {check.failing_rows} rows"
+        )
         if check.examples:
             lines += [f"    {line}" for line in check.examples.splitlines()[:6]]
     for failure in outcome.failures:

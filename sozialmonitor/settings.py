@@ -57,8 +57,13 @@ class DataPaths:
 
     def prepare(self) -> None:
         """Create the directories and point dbt and Dagster at them (they read the environment)."""
-        for directory in (self.landing, self.raw_db.parent, self.published_db.parent, self.dbt_target,
-                          self.dagster_home):
+        for directory in (
+            self.landing,
+            self.raw_db.parent,
+            self.published_db.parent,
+            self.dbt_target,
+            self.dagster_home,
+        ):
             directory.mkdir(parents=True, exist_ok=True)
         dagster_yaml = self.dagster_home / "dagster.yaml"
         if not dagster_yaml.exists():

@@ -24,7 +24,9 @@ def _examples_markdown(examples: list[dict[str, Any]]) -> str:
         return "(none)"
     columns = list(examples[0])
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(str(example.get(column)) for column in columns) + " |" for example in examples]
+    lines += [
+        "| " + " | ".join(str(example.get(column)) for column in columns) + " |" for example in examples
+    ]
     return "\n".join(lines)
 
 
@@ -41,17 +43,25 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
         for item in suite["expectations"]
     ]
 
-    @dg.multi_asset_check(specs=specs, name=f"gx__{'__'.join(asset_key.path)}",
-                          description=f"Great Expectations suite {suite['name']}", op_tags={PHASE_TAG: "gate"})
-    def _gx_suite(context: dg.AssetCheckExecutionContext, data_dir: DataDirResource) -> Iterator[dg.AssetCheckResult]:
+    @dg.multi_asset_check(
+        specs=specs,
+        name=f"gx__{'__'.join(asset_key.path)}",
+        description=f"Great Expectations suite {suite['name']}",
+        op_tags={PHASE_TAG: "gate"},
+    )
+    def _gx_suite(
+        context: dg.AssetCheckExecutionContext, data_dir: DataDirResource
+    ) -> Iterator[dg.AssetCheckResult]:
         from expectations.validate import validate_relation  # imports GX (5-8 s): only when checks run
 
         with connect_build(data_dir.paths()) as con:
             outcomes = validate_relation(con, suite)
         for outcome in outcomes:
             if not outcome.success:
-                context.log.error(f"{suite['name']}: {outcome.check_name} failed for {outcome.unexpected_count} rows; "
-                                  f"first: {outcome.examples[:3]} {outcome.error or ''}")
+                context.log.error(
+                    f"{suite['name']}: {outcome.check_name} failed for {outcome.unexpected_count} rows; "
+                    f"first: {outcome.examples[:3]} {outcome.error or ''}"
+                )
             yield dg.AssetCheckResult(
                 asset_key=asset_key,
                 check_name=outcome.check_name,

@@ -14,8 +14,10 @@ def _metadata(load: SourceLoad) -> dict[str, dg.MetadataValue]:
     table = ["| file | sha256 | rows | skipped rows (outside the Ruhr) | state |", "|---|---|---|---|---|"]
     for file in load.files:
         state = "unchanged" if file.unchanged else f"loaded ({file.encoding})"
-        table.append(f"| {file.file_name} | `{file.file_sha256[:12]}` | {file.rows_loaded} | "
-                     f"{file.source_rows_skipped} | {state} |")
+        table.append(
+            f"| {file.file_name} | `{file.file_sha256[:12]}` | {file.rows_loaded} | "
+            f"{file.source_rows_skipped} | {state} |"
+        )
     return {
         "files": dg.MetadataValue.int(len(load.files)),
         "files_loaded": dg.MetadataValue.int(sum(not file.unchanged for file in load.files)),
@@ -32,26 +34,39 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         description=f"{source.title}. Files from data/landing/{source.id}/ into raw.duckdb.",
         kinds={"python", "duckdb"},
         op_tags={PHASE_TAG: "ingest"},
-        metadata={"owner": source.owner, "cadence": source.cadence, "licence": source.licence,
-                  "family": source.family},
+        metadata={
+            "owner": source.owner,
+            "cadence": source.cadence,
+            "licence": source.licence,
+            "family": source.family,
+        },
     )
     def _ingest(context: dg.AssetExecutionContext, data_dir: DataDirResource) -> dg.MaterializeResult:
         paths = data_dir.paths()
         paths.prepare()
         store = RawStore(paths.raw_db)
         if not landed_files(source, paths.landing) and not paths.raw_db.exists():
-            raise dg.Failure(f"no files in {paths.landing / source.id} and nothing loaded before: "
-                             f"land the export there, or run `sozialmonitor sample`")
+            raise dg.Failure(
+                f"no files in {paths.landing / source.id} and nothing loaded before: "
+                f"land the export there, or run `sozialmonitor sample`"
+            )
         try:
             load = ingest_source(source, paths.landing, store, RuhrGeography.from_seeds())
         except SourceError as error:
             problem = error.problem
             raise dg.Failure(
                 description=str(problem),
-                metadata={"file": problem.file, "row": problem.row, "column": problem.column, "rule": problem.rule},
+                metadata={
+                    "file": problem.file,
+                    "row": problem.row,
+                    "column": problem.column,
+                    "rule": problem.rule,
+                },
             ) from error
-        context.log.info(f"{source.id}: {load.rows_loaded} rows loaded, {load.source_rows_skipped} source rows "
-                         f"outside the Ruhr skipped")
+        context.log.info(
+            f"{source.id}: {load.rows_loaded} rows loaded, {load.source_rows_skipped} source rows "
+            f"outside the Ruhr skipped"
+        )
         return dg.MaterializeResult(metadata=_metadata(load))
 
     return _ingest

@@ -16,8 +16,14 @@ def run_check_records(context: dg.AssetExecutionContext) -> list[CheckRecord]:
     checks = []
     for record in records:
         evaluation = record.event_log_entry.dagster_event.event_specific_data
-        checks.append(CheckRecord(evaluation.asset_key.to_user_string(), evaluation.check_name,
-                                  evaluation.passed, evaluation.severity.value))
+        checks.append(
+            CheckRecord(
+                evaluation.asset_key.to_user_string(),
+                evaluation.check_name,
+                evaluation.passed,
+                evaluation.severity.value,
+            )
+        )
     return checks
 
 
@@ -36,7 +42,8 @@ def published_warehouse(context: dg.AssetExecutionContext, data_dir: DataDirReso
         metadata={
             "path": dg.MetadataValue.path(str(record.path)),
             "tables": dg.MetadataValue.md(
-                "| table | rows |\n|---|---|\n" + "\n".join(f"| {t} | {n} |" for t, n in record.tables.items())
+                "| table | rows |\n|---|---|\n"
+                + "\n".join(f"| {t} | {n} |" for t, n in record.tables.items())
             ),
             "checks_passed": record.checks_passed,
             "checks_failed": record.checks_failed,

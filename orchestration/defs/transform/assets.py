@@ -17,8 +17,9 @@ DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 
 def dbt_resource(project: DbtProject | None = None) -> DbtCliResource:
-    return DbtCliResource(project_dir=project or dbt_project(), profiles_dir=str(DBT_PROJECT_DIR),
-                          dbt_executable=DBT_EXECUTABLE)
+    return DbtCliResource(
+        project_dir=project or dbt_project(), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
+    )
 
 
 @functools.cache
@@ -26,7 +27,9 @@ def dbt_project() -> DbtProject:
     """The dbt project, its manifest parsed into the data directory when missing or older than the project."""
     paths = DataPaths.from_env()
     paths.prepare()
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, target_path=paths.dbt_target, profiles_dir=DBT_PROJECT_DIR)
+    project = DbtProject(
+        project_dir=DBT_PROJECT_DIR, target_path=paths.dbt_target, profiles_dir=DBT_PROJECT_DIR
+    )
     newest_source = max(path.stat().st_mtime for path in DBT_PROJECT_DIR.rglob("*") if path.is_file())
     if not project.manifest_path.exists() or project.manifest_path.stat().st_mtime < newest_source:
         dbt_resource(project).cli(["parse", "--quiet"], target_path=paths.dbt_target).wait()
@@ -47,8 +50,12 @@ class SozialmonitorTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
-@dbt_assets(manifest=dbt_project().manifest_path, project=dbt_project(),
-            dagster_dbt_translator=SozialmonitorTranslator(), op_tags={PHASE_TAG: "dbt"})
+@dbt_assets(
+    manifest=dbt_project().manifest_path,
+    project=dbt_project(),
+    dagster_dbt_translator=SozialmonitorTranslator(),
+    op_tags={PHASE_TAG: "dbt"},
+)
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     yield from dbt.cli(["build"], context=context).stream()
 

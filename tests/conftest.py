@@ -1,0 +1,55 @@
+"""Shared fixtures. Every test that writes gets its own data directory under tmp_path."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sozialmonitor.settings import DATA_DIR_ENV, DataPaths
+from tests.support import CliRefresh, project_files
+
+FIXTURES = Path(__file__).with_name("fixtures")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory for what is shared by the whole session (the parsed dbt manifest)."""
+    root = tmp_path_factory.mktemp("session-data")
+    os.environ[DATA_DIR_ENV] = str(root)
+    return root
+
+
+@pytest.fixture
+def data_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DataPaths:
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "data"))
+    paths = DataPaths.from_env()
+    paths.prepare()
+    return paths
+
+
+@pytest.fixture(scope="session")
+def cli_refresh(tmp_path_factory: pytest.TempPathFactory) -> CliRefresh:
+    """`sozialmonitor sample` and `sozialmonitor refresh` as a person runs them, once per session, with
+    an empty HOME. Treat the result as read-only: tests that change data copy it with `copy_of`."""
+    root = tmp_path_factory.mktemp("refreshed")
+    home = root / "home"
+    home.mkdir()
+    paths = DataPaths(root / "data")
+    env = {**os.environ, "HOME": str(home), DATA_DIR_ENV: str(paths.root)}
+    for name in ("DAGSTER_HOME", "DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_PROFILES_DIR"):
+        env.pop(name, None)
+    before = project_files()
+    cli = [sys.executable, "-m", "sozialmonitor.cli"]
+    subprocess.run([*cli, "sample"], env=env, check=True, capture_output=True)
+    run = subprocess.run([*cli, "refresh"], env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr[-5000:]
+    return CliRefresh(paths, run.stdout, home, before, project_files())
+
+
+@pytest.fixture(scope="session")
+def refreshed_sample(cli_refresh: CliRefresh) -> DataPaths:
+    return cli_refresh.paths

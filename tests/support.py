@@ -1,0 +1,47 @@
+"""Helpers the tests share (fixtures are in conftest.py)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from ingest.sample import SOURCE_ID
+from sozialmonitor.settings import DATA_DIR_ENV, PROJECT_ROOT, DataPaths
+
+
+@dataclass(frozen=True)
+class CliRefresh:
+    paths: DataPaths
+    stdout: str
+    home: Path
+    project_files_before: set[str]
+    project_files_after: set[str]
+
+
+def project_files() -> set[str]:
+    """Untracked files in the project tree (ignored ones included), minus the venv and caches."""
+    listing = subprocess.run(
+        ["git", "ls-files", "--others", "--ignored", "--exclude-standard"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    noise = (".venv/", "__pycache__", ".pytest_cache/", ".ruff_cache/", ".egg-info/")
+    return {path for path in listing if not any(part in path for part in noise)}
+
+
+def copy_of(paths: DataPaths, target: Path, monkeypatch: pytest.MonkeyPatch) -> DataPaths:
+    shutil.copytree(paths.root, target)
+    monkeypatch.setenv(DATA_DIR_ENV, str(target))
+    copied = DataPaths(target)
+    copied.prepare()
+    return copied
+
+
+def population_file(paths: DataPaths, stichtag: str) -> Path:
+    return paths.landing / SOURCE_ID / f"12411-03-03-4_{stichtag}.csv"

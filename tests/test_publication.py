@@ -1,0 +1,67 @@
+"""Write–audit–publish: the published file is swapped atomically and readers never see a half state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from sozialmonitor.publication import CheckRecord, publish
+from sozialmonitor.settings import DataPaths
+
+
+def build(paths: DataPaths, value: int) -> None:
+    """A build warehouse with one mart and a raw store with one loaded file, as a run leaves them."""
+    with duckdb.connect(str(paths.build_db)) as con:
+        con.execute("create schema if not exists marts")
+        con.execute("create or replace table marts.fct_x as select ?::integer as value", [value])
+        con.execute("comment on table marts.fct_x is 'a test mart'")
+        con.execute("create schema if not exists staging")
+        con.execute("create or replace table staging.not_published as select 1 as x")
+    with duckdb.connect(str(paths.raw_db)) as con:
+        con.execute("""create or replace table ingest_log as select 'src' as source_id, 'a.csv' as file_name,
+                       'abc123' as file_sha256, timestamp '2026-11-25 01:00' as loaded_at""")
+
+
+def test_publish_copies_marts_only_with_a_record(data_paths: DataPaths) -> None:
+    build(data_paths, 1)
+    record = publish(data_paths, "run-1", [CheckRecord("marts/fct_x", "positive", True, "ERROR")])
+    assert record.tables == {"marts.fct_x": 1}
+    assert record.run_id == "run-1"
+    assert record.source_files == [("src", "a.csv", "abc123")]
+    assert (record.checks_passed, record.checks_failed) == (1, 0)
+    with duckdb.connect(str(data_paths.published_db), read_only=True) as con:
+        assert con.execute("select comment from duckdb_tables() where table_name = 'fct_x'").fetchone() == (
+            "a test mart",
+        )
+    assert [path.name for path in data_paths.published_db.parent.iterdir()] == ["warehouse.duckdb"]
+
+
+def test_open_reader_keeps_its_version_while_a_new_one_is_published(data_paths: DataPaths) -> None:
+    build(data_paths, 1)
+    publish(data_paths, "run-1", [])
+    reader = duckdb.connect(str(data_paths.published_db), read_only=True)
+    build(data_paths, 2)
+    publish(data_paths, "run-2", [])
+    assert reader.execute("select value from marts.fct_x").fetchone() == (1,)
+    reader.close()
+    with duckdb.connect(str(data_paths.published_db), read_only=True) as fresh:
+        assert fresh.execute("select value from marts.fct_x").fetchone() == (2,)
+        assert fresh.execute("select run_id from meta.publication").fetchone() == ("run-2",)
+
+
+def test_failed_publication_leaves_the_published_file_untouched(
+    data_paths: DataPaths, tmp_path: Path
+) -> None:
+    build(data_paths, 1)
+    publish(data_paths, "run-1", [])
+    before = data_paths.published_db.read_bytes()
+    data_paths.raw_db.unlink()  # the raw store vanished: the record cannot be written
+    try:
+        publish(data_paths, "run-2", [])
+    except duckdb.Error:
+        pass
+    else:
+        raise AssertionError("publishing without a raw store must fail")
+    assert data_paths.published_db.read_bytes() == before
+    assert [path.name for path in data_paths.published_db.parent.iterdir()] == ["warehouse.duckdb"]

@@ -1,0 +1,196 @@
+"""The nightly refresh end to end: published values equal a hand calculation from the source file,
+and a bad source file stops publication, leaves the published file byte-identical and says where
+the problem is (file, row, column)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from sozialmonitor.refresh import run_refresh
+from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
+from tests.support import CliRefresh, copy_of, population_file
+
+UNDER_18 = (
+    "unter 3 Jahre",
+    "3 bis unter 6 Jahre",
+    "6 bis unter 10 Jahre",
+    "10 bis unter 15 Jahre",
+    "15 bis unter 18 Jahre",
+)
+FROM_65 = (
+    "65 bis unter 70 Jahre",
+    "70 bis unter 75 Jahre",
+    "75 bis unter 80 Jahre",
+    "80 bis unter 85 Jahre",
+    "85 bis unter 90 Jahre",
+    "90 Jahre und mehr",
+)
+TOTAL, FOREIGN_TOTAL = 4, 10  # field index: Insgesamt/Insgesamt, Ausländer/Insgesamt
+
+
+def by_hand(path: Path, area_key: str) -> dict[str, tuple[int, int]]:
+    """Numerator and denominator of each indicator, read off the export with nothing but the csv module."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = {
+            row[3]: row for row in csv.reader(handle, delimiter=";") if len(row) == 13 and row[1] == area_key
+        }
+    total = int(rows["Insgesamt"][TOTAL])
+    return {
+        "anteil_unter_18": (sum(int(rows[group][TOTAL]) for group in UNDER_18), total),
+        "anteil_65_plus": (sum(int(rows[group][TOTAL]) for group in FROM_65), total),
+        "auslaenderanteil": (int(rows["Insgesamt"][FOREIGN_TOTAL]), total),
+    }
+
+
+def published(paths: DataPaths, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(paths.published_db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("area_key", ["05913000", "05170040"])  # Dortmund, Sonsbeck
+def test_published_values_equal_hand_calculation(refreshed_sample: DataPaths, area_key: str) -> None:
+    expected = by_hand(population_file(refreshed_sample, "2023-12-31"), area_key)
+    rows = published(
+        refreshed_sample,
+        """select indicator_id, numerator, denominator, value, status
+                                          from marts.fct_indicator_values
+                                          where area_id = ? and period = date '2023-12-31'""",
+        [area_key],
+    )
+    assert len(rows) == 3
+    for indicator_id, numerator, denominator, value, status in rows:
+        assert (numerator, denominator) == expected[indicator_id]
+        assert value == round(numerator / denominator * 100, 2)
+        assert status == "ok"
+
+
+def test_region_is_the_sum_of_its_kreise(refreshed_sample: DataPaths) -> None:
+    path = population_file(refreshed_sample, "2023-12-31")
+    kreise = [
+        "05112",
+        "05113",
+        "05117",
+        "05119",
+        "05170",
+        "05512",
+        "05513",
+        "05562",
+        "05911",
+        "05913",
+        "05914",
+        "05915",
+        "05916",
+        "05954",
+        "05978",
+    ]
+    numerator = sum(by_hand(path, kreis)["auslaenderanteil"][0] for kreis in kreise)
+    denominator = sum(by_hand(path, kreis)["auslaenderanteil"][1] for kreis in kreise)
+    assert published(
+        refreshed_sample,
+        """select numerator, denominator, value from marts.fct_indicator_values
+                                          where area_id = 'ruhr' and indicator_id = 'auslaenderanteil'
+                                          and period = date '2023-12-31'""",
+    ) == [(numerator, denominator, round(numerator / denominator * 100, 2))]
+
+
+def test_every_area_has_every_indicator_for_every_period(refreshed_sample: DataPaths) -> None:
+    # 53 Gemeinden + 15 Kreise + region + NRW + Deutschland, 3 indicators, 10 Stichtage.
+    assert published(
+        refreshed_sample, "select count(*), count(distinct period) from marts.fct_indicator_values"
+    ) == [(71 * 3 * 10, 10)]
+    assert published(
+        refreshed_sample, "select level, count(*) from marts.dim_area group by 1 order by 1"
+    ) == [("bund", 1), ("gemeinde", 53), ("kreis", 15), ("land", 1), ("region", 1)]
+
+
+def test_refresh_prints_a_summary_and_writes_nothing_outside_the_data_dir(cli_refresh: CliRefresh) -> None:
+    out = cli_refresh.stdout
+    for phase in ("ingest", "dbt", "gate", "publish", "total"):
+        assert f"\n{phase} " in out
+    assert "checks: " in out and " 0 failed" in out
+    assert "marts.fct_indicator_values" in out and "2130" in out
+    assert f"published file: {cli_refresh.paths.published_db}" in out
+    assert "176 source rows outside the Ruhr skipped" not in out  # per file; the run sums ten files:
+    assert "1760 source rows outside the Ruhr skipped" in out
+    assert list(cli_refresh.home.iterdir()) == []
+    assert cli_refresh.project_files_after == cli_refresh.project_files_before
+    assert not (DBT_PROJECT_DIR / "target").exists() and not (DBT_PROJECT_DIR / "logs").exists()
+
+
+def break_cell(path: Path, area_key: str, altersgruppe: str, field: int, text: str) -> tuple[int, str]:
+    """Overwrite one cell of the export; returns its line number and what it held before."""
+    lines = path.read_bytes().decode("utf-8").split("\r\n")
+    for number, line in enumerate(lines, start=1):
+        fields = line.split(";")
+        if len(fields) == 13 and fields[1] == area_key and fields[3] == altersgruppe:
+            original, fields[field] = fields[field], text.format(original=fields[field])
+            lines[number - 1] = ";".join(fields)
+            path.write_bytes("\r\n".join(lines).encode("utf-8"))
+            return number, original
+    raise AssertionError(f"no row for {area_key} {altersgruppe}")
+
+
+def test_negative_count_fails_the_gate_and_publishes_nothing(
+    refreshed_sample: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
+    before = sha256(paths.published_db)
+    path = population_file(paths, "2023-12-31")
+    line, original = break_cell(path, "05913000", "unter 3 Jahre", 11, "-{original}")  # Ausländer männlich
+
+    outcome = run_refresh(paths)
+
+    assert not outcome.published and not outcome.success
+    assert sha256(paths.published_db) == before
+    failed = {(check.asset, check.check_name): check for check in outcome.checks if not check.passed}
+    assert set(failed) == {("staging/stg_genesis__bevoelkerung", "anzahl_not_negative")}
+    check = failed["staging/stg_genesis__bevoelkerung", "anzahl_not_negative"]
+    assert check.failing_rows == 1
+    assert f"| -{original} | {path.name} | {line} | 12 | 05913000 | 2023-12-31 |" in check.examples
+
+
+def test_value_breaking_the_indicator_contract_fails_the_gate(
+    refreshed_sample: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
+    before = sha256(paths.published_db)
+    path = population_file(paths, "2023-12-31")
+    break_cell(path, "05913000", "unter 3 Jahre", FOREIGN_TOTAL, "999999")  # more foreigners than inhabitants
+
+    outcome = run_refresh(paths)
+
+    assert not outcome.published
+    assert sha256(paths.published_db) == before
+    failed = {check.check_name: check for check in outcome.checks if not check.passed}
+    assert set(failed) == {"value_in_range__auslaenderanteil", "numerator_le_denominator"}
+    assert (
+        f"| auslaenderanteil | 05913000 | 2023-12-31 | {path.name} |"
+        in failed["numerator_le_denominator"].examples
+    )
+
+
+def test_unreadable_value_stops_the_run_at_ingest(
+    refreshed_sample: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
+    before = sha256(paths.published_db)
+    path = population_file(paths, "2023-12-31")
+    line, _ = break_cell(path, "05170040", "Insgesamt", 12, "4O1")
+
+    outcome = run_refresh(paths)
+
+    assert not outcome.published
+    assert sha256(paths.published_db) == before
+    assert outcome.failures == [
+        f"raw__genesis_12411_bevoelkerung: {path.name}, row {line}, column 13 (Ausländer / weiblich): "
+        "'4O1' is neither a whole count nor a GENESIS symbol (- . x ... /) [rule: value_format]"
+    ]
