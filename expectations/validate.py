@@ -9,11 +9,14 @@ read-only connection, and validated in full (no sampling).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 
 import duckdb
+import pandas as pd
+import pyarrow as pa
 
 from expectations.suites import Suite
 
@@ -64,54 +67,112 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def validate_relation(con: duckdb.DuckDBPyConnection, suite: Suite) -> list[ExpectationOutcome]:
-    """Validate the suite's relation as read through `con`, which must also see what its views read."""
-    relation = suite["meta"]["relation"]
-    frame = con.sql(f"select {', '.join(suite_columns(suite))} from {relation}").df()
+# Expectations that judge each row on its own: a table can be validated in chunks and the results
+# added up. A suite with any other kind (uniqueness, distinct values) is validated in one frame.
+ROW_LOCAL = frozenset(
+    {
+        "expect_column_values_to_be_between",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_not_be_null",
+        "expect_column_pair_values_a_to_be_greater_than_b",
+    }
+)
+CHUNK_ROWS = 1_000_000
 
+
+def _chunks(con: duckdb.DuckDBPyConnection, suite: Suite) -> Iterator[pd.DataFrame]:
+    """The suite's relation as pandas frames: in chunks where every expectation is row-local, so that a
+    table of tens of millions of rows never sits in memory as one frame."""
+    relation = con.sql(f"select {', '.join(suite_columns(suite))} from {suite['meta']['relation']}")
+    if not all(item["type"] in ROW_LOCAL for item in suite["expectations"]):
+        yield _frame(relation.to_arrow_table())
+        return
+    reader = relation.fetch_record_batch(CHUNK_ROWS)
+    empty = True
+    for batch in reader:
+        empty = False
+        yield _frame(batch)
+    if empty:  # an empty table is validated too: every check reports, none passes silently by absence
+        yield _frame(reader.schema.empty_table())
+
+
+def _frame(data: pa.Table | pa.RecordBatch) -> pd.DataFrame:
+    """Counts stay integers where they have nulls (pandas' nullable Int64, not float64)."""
+    return data.to_pandas(types_mapper=lambda kind: pd.Int64Dtype() if pa.types.is_integer(kind) else None)
+
+
+def _outcome(item: Any) -> ExpectationOutcome:
+    config = item.expectation_config
+    details = item.result or {}
+    raised = item.exception_info.get("raised_exception")
+    return ExpectationOutcome(
+        check_name=config.meta["check_name"],
+        description=config.meta["description"],
+        expectation_type=config.type,
+        severity=str(config.severity.value),
+        success=bool(item.success),
+        element_count=int(details.get("element_count") or 0),
+        unexpected_count=int(details.get("unexpected_count") or 0),
+        examples=[
+            {key: _plain(value) for key, value in example.items()}
+            for example in (details.get("partial_unexpected_index_list") or [])[:MAX_EXAMPLES]
+        ],
+        error=item.exception_info.get("exception_message") if raised else None,
+    )
+
+
+def _combine(left: ExpectationOutcome, right: ExpectationOutcome) -> ExpectationOutcome:
+    return replace(
+        left,
+        success=left.success and right.success,
+        element_count=left.element_count + right.element_count,
+        unexpected_count=left.unexpected_count + right.unexpected_count,
+        examples=(left.examples + right.examples)[:MAX_EXAMPLES],
+        error=left.error or right.error,
+    )
+
+
+def validate_relation(con: duckdb.DuckDBPyConnection, suite: Suite) -> list[ExpectationOutcome]:
+    """Validate the suite's relation, all rows, as read through `con` (which must also see what its
+    views read). Outcomes come in the suite's order."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch = (
+    # In memory only: GX's default ephemeral context also creates a temporary Data Docs folder.
+    context = gx.get_context(
+        mode="ephemeral",
+        project_config=DataContextConfig(
+            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+            progress_bars=ProgressBarsConfig(globally=False),
+        ),
+    )
+    batches = (
         context.data_sources.add_pandas("build_warehouse")
-        .add_dataframe_asset(name=relation)
-        .add_batch_definition_whole_dataframe("full_table")
-        .get_batch(batch_parameters={"dataframe": frame})
+        .add_dataframe_asset(name=suite["meta"]["relation"])
+        .add_batch_definition_whole_dataframe("frame")
     )
-    result = batch.validate(
-        gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"]),
-        result_format={
-            "result_format": "SUMMARY",
-            "partial_unexpected_count": MAX_EXAMPLES,
-            "unexpected_index_column_names": list(suite["meta"]["example_columns"]),
-        },
-    )
-    outcomes = []
-    for item in result.results:
-        config = item.expectation_config
-        details = item.result or {}
-        error = (
-            item.exception_info.get("exception_message")
-            if item.exception_info.get("raised_exception")
-            else None
+    expectation_suite = gx.ExpectationSuite(name=suite["name"], expectations=suite["expectations"])
+    result_format = {
+        "result_format": "SUMMARY",
+        "partial_unexpected_count": MAX_EXAMPLES,
+        "unexpected_index_column_names": list(suite["meta"]["example_columns"]),
+    }
+    outcomes: dict[str, ExpectationOutcome] = {}
+    for frame in _chunks(con, suite):
+        result = batches.get_batch(batch_parameters={"dataframe": frame}).validate(
+            expectation_suite, result_format=result_format
         )
-        outcomes.append(
-            ExpectationOutcome(
-                check_name=config.meta["check_name"],
-                description=config.meta["description"],
-                expectation_type=config.type,
-                severity=str(config.severity.value),
-                success=bool(item.success),
-                element_count=int(details.get("element_count", len(frame))),
-                unexpected_count=int(details.get("unexpected_count") or 0),
-                examples=[
-                    {key: _plain(value) for key, value in example.items()}
-                    for example in (details.get("partial_unexpected_index_list") or [])[:MAX_EXAMPLES]
-                ],
-                error=error,
-            )
-        )
-    return outcomes
+        for item in result.results:
+            outcome = _outcome(item)
+            previous = outcomes.get(outcome.check_name)
+            outcomes[outcome.check_name] = outcome if previous is None else _combine(previous, outcome)
+    return [
+        outcomes[item["meta"]["check_name"]]
+        for item in suite["expectations"]
+        if item["meta"]["check_name"] in outcomes
+    ]

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from ingest.encoding import detect_text_encoding
@@ -52,11 +53,11 @@ class DatencsvLayout:
     column_dimensions: tuple[str, ...]
     column_headers: tuple[tuple[str, ...], ...]
 
-    @property
+    @cached_property
     def n_label_fields(self) -> int:
         return 3 + len(self.row_labels)
 
-    @property
+    @cached_property
     def n_values(self) -> int:
         return len(self.column_headers[0])
 
@@ -84,7 +85,6 @@ class DatencsvFile:
         self.path = path
         self.layout = layout
         self.encoding = detect_text_encoding(path)
-        self.title: str = ""
 
     def _fail(
         self,
@@ -131,9 +131,6 @@ class DatencsvFile:
             raise self._fail(
                 LayoutError, f"expected {wanted} header rows above the data", row=first_data_line
             )
-        self.title = " ".join(
-            " ".join(field.strip() for field in fields if field.strip()) for _, fields in block[:-wanted]
-        ).strip()
         for (line, fields), expected in zip(block[-wanted:], layout.column_headers, strict=True):
             labels = [field.strip() for field in fields[layout.n_label_fields :]]
             while len(labels) > len(expected) and not labels[-1]:
@@ -163,12 +160,13 @@ class DatencsvFile:
         raw_date = fields[0].strip()
         stichtag = dates.get(raw_date)
         if stichtag is None:
-            day, month, year = STICHTAG.match(raw_date).groups()  # type: ignore[union-attr]
+            match = STICHTAG.match(raw_date)
             try:
+                day, month, year = match.groups()  # type: ignore[union-attr]
                 stichtag = dates[raw_date] = date(int(year), int(month), int(day))
-            except ValueError as error:
+            except (AttributeError, ValueError) as error:
                 raise self._fail(
-                    LayoutError, f"'{raw_date}' is no calendar date", row=line, column="1 (Stichtag)"
+                    LayoutError, f"'{raw_date}' is no Stichtag (dd.mm.yyyy)", row=line, column="1 (Stichtag)"
                 ) from error
         area_key = fields[1].strip()
         if not area_key:
@@ -183,7 +181,7 @@ class DatencsvFile:
         statuses: list[str] = []
         for index, cell in enumerate(fields[layout.n_label_fields :]):
             text = cell.strip()
-            if WHOLE_NUMBER.match(text):
+            if (text.isascii() and text.isdigit()) or WHOLE_NUMBER.match(text):
                 values.append(int(text))
                 statuses.append(STATUS_OK)
             elif text in SPECIAL_SYMBOLS:

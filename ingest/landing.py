@@ -118,7 +118,7 @@ def _load_datencsv(
         for values in columns.values():
             values.clear()
 
-    with RawStore.replacing_file(con, source.id, source.id, path.name):
+    with RawStore.replacing_file(con, source.id, source.id, previous):
         for row in export.rows():
             decision = geography.decide(row.area_key)
             if decision is AreaDecision.SKIP:

@@ -17,6 +17,8 @@ from sozialmonitor.settings import DataPaths
 
 PHASES = ("ingest", "dbt", "gate", "publish")
 JOB_NAME = "nightly_refresh"
+# Dagster's console logger defaults to DEBUG (every step event); a person at a terminal wants INFO.
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ def run_refresh(paths: DataPaths) -> RefreshOutcome:
     published_before = paths.published_db.stat().st_mtime_ns if paths.published_db.exists() else None
     # dbt's console output goes to stderr with Dagster's log, so that stdout carries only the summary.
     with dg.DagsterInstance.get() as instance, contextlib.redirect_stdout(sys.stderr):
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_LOGS)
         records = instance.all_logs(result.run_id)
     wall = time.perf_counter() - started
 

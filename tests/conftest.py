@@ -34,12 +34,13 @@ def data_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DataPaths:
 @pytest.fixture(scope="session")
 def cli_refresh(tmp_path_factory: pytest.TempPathFactory) -> CliRefresh:
     """`sozialmonitor sample` and `sozialmonitor refresh` as a person runs them, once per session, with
-    an empty HOME. Treat the result as read-only: tests that change data copy it with `copy_of`."""
+    an empty HOME and TMPDIR. Treat the result as read-only: tests that change data copy it with `copy_of`."""
     root = tmp_path_factory.mktemp("refreshed")
-    home = root / "home"
+    home, tmp = root / "home", root / "tmp"
     home.mkdir()
+    tmp.mkdir()
     paths = DataPaths(root / "data")
-    env = {**os.environ, "HOME": str(home), DATA_DIR_ENV: str(paths.root)}
+    env = {**os.environ, "HOME": str(home), "TMPDIR": str(tmp), DATA_DIR_ENV: str(paths.root)}
     for name in ("DAGSTER_HOME", "DBT_TARGET_PATH", "DBT_LOG_PATH", "DBT_PROFILES_DIR"):
         env.pop(name, None)
     before = project_files()
@@ -47,7 +48,7 @@ def cli_refresh(tmp_path_factory: pytest.TempPathFactory) -> CliRefresh:
     subprocess.run([*cli, "sample"], env=env, check=True, capture_output=True)
     run = subprocess.run([*cli, "refresh"], env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr[-5000:]
-    return CliRefresh(paths, run.stdout, home, before, project_files())
+    return CliRefresh(paths, run.stdout, home, tmp, before, project_files())
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ class CliRefresh:
     paths: DataPaths
     stdout: str
     home: Path
+    tmp: Path
     project_files_before: set[str]
     project_files_after: set[str]
 

@@ -71,3 +71,39 @@ def test_fact_suite_fails_exactly_on_broken_rows() -> None:
             "source_files": "f.csv",
         }
     ]
+
+
+def test_large_row_local_suite_is_validated_in_chunks_with_every_row_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The staging suite is row-local: with a chunk of 4 rows, 10 rows go through GX in 3 frames and the
+    failing counts and examples add up across them."""
+    monkeypatch.setattr("expectations.validate.CHUNK_ROWS", 4)
+    con = duckdb.connect()
+    con.execute("create schema staging")
+    con.execute("""create table staging.stg_genesis__bevoelkerung as
+        select 'f.csv' as source_file, i + 7 as source_row, 5 as source_column, '05913000' as area_key,
+               date '2023-12-31' as stichtag,
+               case when i in (2, 9) then -1 else i end as anzahl,
+               case when i = 5 then 'geheim' else 'ok' end as status
+        from range(10) t(i)""")
+    outcomes = {
+        o.check_name: o for o in validate_relation(con, read_suites()["staging.stg_genesis__bevoelkerung"])
+    }
+    negative = outcomes["anzahl_not_negative"]
+    assert (negative.success, negative.element_count, negative.unexpected_count) == (False, 10, 2)
+    assert [example["source_row"] for example in negative.examples] == [9, 16]
+    assert (outcomes["status_known"].unexpected_count, outcomes["anzahl_present_when_ok"].success) == (
+        1,
+        True,
+    )
+
+
+def test_empty_table_still_reports_every_check() -> None:
+    con = duckdb.connect()
+    con.execute("create schema staging")
+    con.execute("""create table staging.stg_genesis__bevoelkerung (source_file varchar, source_row integer,
+        source_column integer, area_key varchar, stichtag date, anzahl bigint, status varchar)""")
+    suite = read_suites()["staging.stg_genesis__bevoelkerung"]
+    outcomes = validate_relation(con, suite)
+    assert [o.check_name for o in outcomes] == [item["meta"]["check_name"] for item in suite["expectations"]]

@@ -110,6 +110,19 @@ def test_unknown_age_group_names_row_and_column(tmp_path: Path) -> None:
     assert (caught.value.problem.row, caught.value.problem.column) == (13, "4 (altersgruppe)")
 
 
+def test_line_without_stichtag_inside_the_data_names_the_row(tmp_path: Path) -> None:
+    path = write_variant(
+        tmp_path,
+        (
+            "31.12.2022;05913;      Dortmund, Kreisfreie Stadt;90",
+            "3l.12.2022;05913;      Dortmund, Kreisfreie Stadt;90",
+        ),
+    )
+    with pytest.raises(LayoutError) as caught:
+        read(path)
+    assert (caught.value.problem.row, caught.value.problem.column) == (11, "1 (Stichtag)")
+
+
 @pytest.mark.parametrize("content", [b"", b"GENESIS-Tabelle: 12411-03-03-4\r\n"])
 def test_empty_file_is_an_error_not_an_empty_table(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "empty.csv"

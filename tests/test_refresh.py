@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from sozialmonitor.refresh import run_refresh
+from sozialmonitor.refresh import CheckOutcome, RefreshOutcome, run_refresh
 from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
 from tests.support import CliRefresh, copy_of, population_file
 
@@ -122,75 +124,78 @@ def test_refresh_prints_a_summary_and_writes_nothing_outside_the_data_dir(cli_re
     assert "176 source rows outside the Ruhr skipped" not in out  # per file; the run sums ten files:
     assert "1760 source rows outside the Ruhr skipped" in out
     assert list(cli_refresh.home.iterdir()) == []
+    assert list(cli_refresh.tmp.iterdir()) == []
     assert cli_refresh.project_files_after == cli_refresh.project_files_before
     assert not (DBT_PROJECT_DIR / "target").exists() and not (DBT_PROJECT_DIR / "logs").exists()
 
 
-def break_cell(path: Path, area_key: str, altersgruppe: str, field: int, text: str) -> tuple[int, str]:
-    """Overwrite one cell of the export; returns its line number and what it held before."""
-    lines = path.read_bytes().decode("utf-8").split("\r\n")
-    for number, line in enumerate(lines, start=1):
-        fields = line.split(";")
-        if len(fields) == 13 and fields[1] == area_key and fields[3] == altersgruppe:
-            original, fields[field] = fields[field], text.format(original=fields[field])
-            lines[number - 1] = ";".join(fields)
-            path.write_bytes("\r\n".join(lines).encode("utf-8"))
-            return number, original
-    raise AssertionError(f"no row for {area_key} {altersgruppe}")
+@dataclass(frozen=True)
+class BrokenRun:
+    outcome: RefreshOutcome
+    file: Path
+    line: int
+    original: str
 
 
-def test_negative_count_fails_the_gate_and_publishes_nothing(
+@pytest.fixture
+def refresh_with_broken_cell(
     refreshed_sample: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
-    before = sha256(paths.published_db)
-    path = population_file(paths, "2023-12-31")
-    line, original = break_cell(path, "05913000", "unter 3 Jahre", 11, "-{original}")  # Ausländer männlich
+) -> Callable[..., BrokenRun]:
+    """Copy the published sample, overwrite one cell of its 2023 export, refresh, and check the invariant
+    every failed run keeps: nothing is published and the published file is byte-identical."""
 
-    outcome = run_refresh(paths)
+    def run(area_key: str, altersgruppe: str, field: int, text: str) -> BrokenRun:
+        paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
+        before = sha256(paths.published_db)
+        path = population_file(paths, "2023-12-31")
+        lines = path.read_bytes().decode("utf-8").split("\r\n")
+        number = next(
+            n for n, line in enumerate(lines, start=1) if line.split(";")[1:4:2] == [area_key, altersgruppe]
+        )
+        fields = lines[number - 1].split(";")
+        original, fields[field] = fields[field], text.format(original=fields[field])
+        lines[number - 1] = ";".join(fields)
+        path.write_bytes("\r\n".join(lines).encode("utf-8"))
 
-    assert not outcome.published and not outcome.success
-    assert sha256(paths.published_db) == before
-    failed = {(check.asset, check.check_name): check for check in outcome.checks if not check.passed}
-    assert set(failed) == {("staging/stg_genesis__bevoelkerung", "anzahl_not_negative")}
-    check = failed["staging/stg_genesis__bevoelkerung", "anzahl_not_negative"]
-    assert check.failing_rows == 1
-    assert f"| -{original} | {path.name} | {line} | 12 | 05913000 | 2023-12-31 |" in check.examples
+        outcome = run_refresh(paths)
+
+        assert not outcome.published and not outcome.success
+        assert sha256(paths.published_db) == before
+        return BrokenRun(outcome, path, number, original)
+
+    return run
+
+
+def failed_checks(outcome: RefreshOutcome) -> dict[str, CheckOutcome]:
+    return {check.check_name: check for check in outcome.checks if not check.passed}
+
+
+def test_negative_count_fails_the_gate(refresh_with_broken_cell: Callable[..., BrokenRun]) -> None:
+    broken = refresh_with_broken_cell("05913000", "unter 3 Jahre", 11, "-{original}")  # Ausländer männlich
+    failed = failed_checks(broken.outcome)
+    assert set(failed) == {"anzahl_not_negative"}
+    assert failed["anzahl_not_negative"].asset == "staging/stg_genesis__bevoelkerung"
+    assert failed["anzahl_not_negative"].failing_rows == 1
+    example = f"| -{broken.original} | {broken.file.name} | {broken.line} | 12 | 05913000 | 2023-12-31 |"
+    assert example in failed["anzahl_not_negative"].examples
 
 
 def test_value_breaking_the_indicator_contract_fails_the_gate(
-    refreshed_sample: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    refresh_with_broken_cell: Callable[..., BrokenRun],
 ) -> None:
-    paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
-    before = sha256(paths.published_db)
-    path = population_file(paths, "2023-12-31")
-    break_cell(path, "05913000", "unter 3 Jahre", FOREIGN_TOTAL, "999999")  # more foreigners than inhabitants
-
-    outcome = run_refresh(paths)
-
-    assert not outcome.published
-    assert sha256(paths.published_db) == before
-    failed = {check.check_name: check for check in outcome.checks if not check.passed}
+    # more foreigners under 3 than inhabitants in all of Dortmund
+    broken = refresh_with_broken_cell("05913000", "unter 3 Jahre", FOREIGN_TOTAL, "999999")
+    failed = failed_checks(broken.outcome)
     assert set(failed) == {"value_in_range__auslaenderanteil", "numerator_le_denominator"}
-    assert (
-        f"| auslaenderanteil | 05913000 | 2023-12-31 | {path.name} |"
-        in failed["numerator_le_denominator"].examples
-    )
+    example = f"| auslaenderanteil | 05913000 | 2023-12-31 | {broken.file.name} |"
+    assert example in failed["numerator_le_denominator"].examples
 
 
-def test_unreadable_value_stops_the_run_at_ingest(
-    refreshed_sample: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
-    before = sha256(paths.published_db)
-    path = population_file(paths, "2023-12-31")
-    line, _ = break_cell(path, "05170040", "Insgesamt", 12, "4O1")
-
-    outcome = run_refresh(paths)
-
-    assert not outcome.published
-    assert sha256(paths.published_db) == before
-    assert outcome.failures == [
-        f"raw__genesis_12411_bevoelkerung: {path.name}, row {line}, column 13 (Ausländer / weiblich): "
+def test_unreadable_value_stops_the_run_at_ingest(refresh_with_broken_cell: Callable[..., BrokenRun]) -> None:
+    broken = refresh_with_broken_cell("05170040", "Insgesamt", 12, "4O1")
+    assert broken.outcome.checks == []
+    assert broken.outcome.failures == [
+        f"raw__genesis_12411_bevoelkerung: {broken.file.name}, row {broken.line}, "
+        "column 13 (Ausländer / weiblich): "
         "'4O1' is neither a whole count nor a GENESIS symbol (- . x ... /) [rule: value_format]"
     ]
