@@ -199,3 +199,15 @@ def test_unreadable_value_stops_the_run_at_ingest(refresh_with_broken_cell: Call
         "column 13 (Ausländer / weiblich): "
         "'4O1' is neither a whole count nor a GENESIS symbol (- . x ... /) [rule: value_format]"
     ]
+
+
+def test_published_marts_carry_their_dbt_descriptions(refreshed_sample: DataPaths) -> None:
+    comments = dict(
+        published(
+            refreshed_sample,
+            """select column_name, comment from duckdb_columns()
+               where schema_name = 'marts' and table_name = 'fct_indicator_values'""",
+        )
+    )
+    assert comments["status"].startswith("ok; suppressed (numerator below the disclosure minimum)")
+    assert all(comments.values())
