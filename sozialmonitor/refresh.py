@@ -74,8 +74,11 @@ def run_refresh(paths: DataPaths) -> RefreshOutcome:
             phase_seconds[phase_of.get(event.step_key, "other")] += (
                 record.timestamp - step_started[event.step_key]
             )
-            if event.event_type == dg.DagsterEventType.STEP_FAILURE:
-                failure = event.step_failure_data
+            failure = (
+                event.step_failure_data if event.event_type == dg.DagsterEventType.STEP_FAILURE else None
+            )
+            # a step that failed only because its blocking checks failed is reported with the checks
+            if failure is not None and failure.error.cls_name != "DagsterAssetCheckFailedError":
                 reason = failure.user_failure_data.description if failure.user_failure_data else None
                 outcome.failures.append(f"{event.step_key}: {reason or failure.error.message.strip()}")
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:

@@ -174,6 +174,7 @@ def test_negative_count_fails_the_gate(refresh_with_broken_cell: Callable[..., B
     broken = refresh_with_broken_cell("05913000", "unter 3 Jahre", 11, "-{original}")  # Ausländer männlich
     failed = failed_checks(broken.outcome)
     assert set(failed) == {"anzahl_not_negative"}
+    assert broken.outcome.failures == []  # reported once, as the failed check, not again as a failed step
     assert failed["anzahl_not_negative"].asset == "staging/stg_genesis__bevoelkerung"
     assert failed["anzahl_not_negative"].failing_rows == 1
     example = f"| -{broken.original} | {broken.file.name} | {broken.line} | 12 | 05913000 | 2023-12-31 |"
