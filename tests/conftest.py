@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,15 +14,22 @@ import pytest
 from sozialmonitor.settings import DATA_DIR_ENV, DataPaths
 from tests.support import CliRefresh, project_files
 
-FIXTURES = Path(__file__).with_name("fixtures")
+SCRATCH = pytest.StashKey[Path]()
 
 
-@pytest.fixture(scope="session", autouse=True)
-def session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data directory for what is shared by the whole session (the parsed dbt manifest)."""
-    root = tmp_path_factory.mktemp("session-data")
-    os.environ[DATA_DIR_ENV] = str(root)
-    return root
+def pytest_configure(config: pytest.Config) -> None:
+    """Point the platform at a scratch data directory before test modules are imported: importing the
+    code location parses the dbt manifest into the data directory, and the project's ./data is the
+    user's, not the tests'."""
+    scratch = Path(tempfile.mkdtemp(prefix="sozialmonitor-tests-"))
+    config.stash[SCRATCH] = scratch
+    os.environ[DATA_DIR_ENV] = str(scratch / "data")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    scratch = config.stash.get(SCRATCH, None)
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @pytest.fixture
