@@ -11,7 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from ingest.errors import UnknownAreaError
-from ingest.genesis import DatencsvFile, DatencsvLayout
+from ingest.genesis import DatencsvFile, DatencsvLayout, DatencsvRow
 from ingest.geography import AreaDecision, RuhrGeography
 from ingest.layouts import layout as layout_named
 from ingest.raw_store import PROVENANCE_DDL, LoggedFile, RawStore, file_sha256
@@ -74,6 +74,53 @@ create table if not exists {table} ({PROVENANCE_DDL},
 )"""
 
 
+class _CellInserter:
+    """Collects kept source rows column by column and inserts them into the raw table one cell per row
+    (the unpivot runs inside DuckDB, not in Python), every BATCH_ROWS rows."""
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, source_id: str, layout: DatencsvLayout, provenance: list
+    ) -> None:
+        self.con, self.source_id, self.layout, self.provenance = con, source_id, layout, provenance
+        self.label_names = [name for name, _ in layout.row_labels]
+        names = ("row_number", "stichtag", "area_key", "area_name", *self.label_names, "werte", "status")
+        self.columns: dict[str, list] = {name: [] for name in names}
+        self.rows_loaded = 0
+
+    def add(self, row: DatencsvRow) -> None:
+        columns = self.columns
+        columns["row_number"].append(row.line)
+        columns["stichtag"].append(row.stichtag)
+        columns["area_key"].append(row.area_key)
+        columns["area_name"].append(row.area_name)
+        for name, value in zip(self.label_names, row.labels, strict=True):
+            columns[name].append(value)
+        columns["werte"].append(row.values)
+        columns["status"].append(row.statuses)
+        if len(columns["row_number"]) >= BATCH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        layout, rows = self.layout, len(self.columns["row_number"])
+        if not rows:
+            return
+        self.con.register("batch", pa.table(self.columns))
+        dims = ", ".join(f"list_extract(?::varchar[], i) as {name}" for name in layout.column_dimensions)
+        self.con.execute(
+            f"""insert into {self.source_id} by name
+                select ? as source_id, ? as file_name, ? as file_sha256, row_number,
+                       {layout.n_label_fields} + i as column_number, ? as loaded_at,
+                       stichtag, area_key, area_name, {", ".join(self.label_names)}, {dims},
+                       werte[i] as anzahl, status[i] as status
+                from batch, range(1, {layout.n_values + 1}) as r(i)""",
+            [*self.provenance, *(list(header) for header in layout.column_headers)],
+        )
+        self.con.unregister("batch")
+        self.rows_loaded += rows * layout.n_values
+        for values in self.columns.values():
+            values.clear()
+
+
 def _load_datencsv(
     con: duckdb.DuckDBPyConnection,
     source: Source,
@@ -88,42 +135,14 @@ def _load_datencsv(
 
     export = DatencsvFile(path, layout)
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    label_names = [name for name, _ in layout.row_labels]
-    columns: dict[str, list] = {
-        name: []
-        for name in ("row_number", "stichtag", "area_key", "area_name", *label_names, "werte", "status")
-    }
-    skipped_rows = 0
-    skipped_keys: set[str] = set()
-    stichtage: Counter[date] = Counter()
-    rows_loaded = 0
-
-    def flush() -> None:
-        nonlocal rows_loaded
-        if not columns["row_number"]:
-            return
-        con.register("batch", pa.table(columns))
-        dims = ", ".join(f"list_extract(?::varchar[], i) as {name}" for name in layout.column_dimensions)
-        con.execute(
-            f"""insert into {source.id} by name
-                select ? as source_id, ? as file_name, ? as file_sha256, row_number,
-                       {layout.n_label_fields} + i as column_number, ? as loaded_at,
-                       stichtag, area_key, area_name, {", ".join(label_names)}, {dims},
-                       werte[i] as anzahl, status[i] as status
-                from batch, range(1, {layout.n_values + 1}) as r(i)""",
-            [source.id, path.name, sha, loaded_at, *(list(header) for header in layout.column_headers)],
-        )
-        con.unregister("batch")
-        rows_loaded += len(columns["row_number"]) * layout.n_values
-        for values in columns.values():
-            values.clear()
-
-    with RawStore.replacing_file(con, source.id, source.id, previous):
+    inserter = _CellInserter(con, source.id, layout, [source.id, path.name, sha, loaded_at])
+    skipped_keys: Counter[str] = Counter()
+    stichtage: set[date] = set()
+    with RawStore.replacing_file(con, source.id, previous):
         for row in export.rows():
             decision = geography.decide(row.area_key)
             if decision is AreaDecision.SKIP:
-                skipped_rows += 1
-                skipped_keys.add(row.area_key)
+                skipped_keys[row.area_key] += 1
                 continue
             if decision is AreaDecision.UNKNOWN_RUHR_KEY:
                 raise UnknownAreaError(
@@ -133,27 +152,19 @@ def _load_datencsv(
                     row=row.line,
                     column="2 (Schlüssel)",
                 )
-            columns["row_number"].append(row.line)
-            columns["stichtag"].append(row.stichtag)
-            columns["area_key"].append(row.area_key)
-            columns["area_name"].append(row.area_name)
-            for name, value in zip(label_names, row.labels, strict=True):
-                columns[name].append(value)
-            columns["werte"].append(row.values)
-            columns["status"].append(row.statuses)
-            stichtage[row.stichtag] += 1
-            if len(columns["row_number"]) >= BATCH_ROWS:
-                flush()
-        flush()
-        logged = LoggedFile(path.name, sha, rows_loaded, skipped_rows, loaded_at)
+            inserter.add(row)
+            stichtage.add(row.stichtag)
+        inserter.flush()
+        skipped_rows = sum(skipped_keys.values())
+        logged = LoggedFile(path.name, sha, inserter.rows_loaded, skipped_rows, loaded_at)
         RawStore.log_file(con, source.id, logged, export.encoding)
     return FileLoad(
         path.name,
         sha,
-        False,
-        rows_loaded,
-        skipped_rows,
-        len(skipped_keys),
-        tuple(sorted(stichtage)),
-        export.encoding,
+        unchanged=False,
+        rows_loaded=inserter.rows_loaded,
+        source_rows_skipped=skipped_rows,
+        skipped_areas=len(skipped_keys),
+        stichtage=tuple(sorted(stichtage)),
+        encoding=export.encoding,
     )

@@ -11,12 +11,16 @@ from orchestration.defs.resources import PHASE_TAG, DataDirResource
 
 
 def _metadata(load: SourceLoad) -> dict[str, dg.MetadataValue]:
-    table = ["| file | sha256 | rows | skipped rows (outside the Ruhr) | state |", "|---|---|---|---|---|"]
+    table = [
+        "| file | sha256 | Stichtage | cells loaded | rows skipped (areas outside the Ruhr) | state |",
+        "|---|---|---|---|---|---|",
+    ]
     for file in load.files:
         state = "unchanged" if file.unchanged else f"loaded ({file.encoding})"
+        stichtage = ", ".join(day.strftime("%d.%m.%Y") for day in file.stichtage) or "–"
         table.append(
-            f"| {file.file_name} | `{file.file_sha256[:12]}` | {file.rows_loaded} | "
-            f"{file.source_rows_skipped} | {state} |"
+            f"| {file.file_name} | `{file.file_sha256[:12]}` | {stichtage} | {file.rows_loaded} | "
+            f"{file.source_rows_skipped} ({file.skipped_areas}) | {state} |"
         )
     return {
         "files": dg.MetadataValue.int(len(load.files)),
