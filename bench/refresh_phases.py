@@ -36,7 +36,11 @@ def run_phase(phase: str) -> None:
         from ingest.registry import load_registry
 
         for source in load_registry().sources:
-            ingest_source(source, paths.landing, RawStore(paths.raw_db), RuhrGeography.from_seeds())
+            load = ingest_source(
+                source, paths.landing, RawStore(paths.raw_db), RuhrGeography.from_seeds(), paths.quarantine
+            )
+            if load.quarantined:
+                raise SystemExit(f"quarantined: {[str(item.problem) for item in load.quarantined]}")
     elif phase == "dbt":
         dbt = Path(sys.executable).with_name("dbt")
         subprocess.run([str(dbt), "build", "--quiet"], cwd=DBT_PROJECT_DIR, check=True)

@@ -118,7 +118,7 @@ def format_summary(outcome: RefreshOutcome, paths: DataPaths) -> str:
             f"\ningest {source_id}: {metadata.get('files')} files "
             f"({metadata.get('files_loaded')} new or changed), "
             f"{metadata.get('rows_loaded')} rows loaded, {metadata.get('source_rows_skipped')} source rows "
-            f"outside the Ruhr skipped"
+            f"outside the Ruhr skipped, {metadata.get('files_quarantined')} files quarantined"
         )
     failed = [check for check in outcome.checks if not check.passed]
     lines.append(f"\nchecks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed")

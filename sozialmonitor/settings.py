@@ -35,6 +35,11 @@ class DataPaths:
         return self.root / "landing"
 
     @property
+    def quarantine(self) -> Path:
+        """Files that could not be loaded, each with a report naming file, row, column and rule."""
+        return self.root / "quarantine"
+
+    @property
     def raw_db(self) -> Path:
         return self.root / "warehouse" / "raw.duckdb"
 
@@ -59,6 +64,7 @@ class DataPaths:
         """Create the directories and point dbt and Dagster at them (they read the environment)."""
         for directory in (
             self.landing,
+            self.quarantine,
             self.raw_db.parent,
             self.published_db.parent,
             self.dbt_target,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from ingest.errors import UnknownAreaError, ValueFormatError
 from ingest.geography import RuhrGeography
 from ingest.landing import SourceLoad, ingest_source
 from ingest.raw_store import RawStore, file_sha256
@@ -27,7 +27,7 @@ def landing(tmp_path: Path) -> Path:
 
 
 def ingest(landing: Path, store: RawStore) -> SourceLoad:
-    return ingest_source(SOURCE, landing, store, RuhrGeography.from_seeds())
+    return ingest_source(SOURCE, landing, store, RuhrGeography.from_seeds(), landing.parent / "quarantine")
 
 
 def raw_rows(store: RawStore, sql: str) -> list[tuple]:
@@ -81,33 +81,54 @@ def test_changed_file_replaces_its_previous_rows(landing: Path, tmp_path: Path) 
     ) == [(6104,)]
 
 
-def test_bad_file_leaves_the_store_as_it_was(landing: Path, tmp_path: Path) -> None:
+def test_bad_file_is_quarantined_and_its_previous_version_stays(landing: Path, tmp_path: Path) -> None:
     store = RawStore(tmp_path / "raw.duckdb")
     ingest(landing, store)
+    before = raw_rows(store, f"select count(*), sum(anzahl), min(loaded_at) from {SOURCE.id}")
     path = landing / SOURCE.id / GOLDEN.name
     path.write_bytes(path.read_bytes().replace(b";131;31;100;", b";131;3l;100;"))
-    with pytest.raises(ValueFormatError):
-        ingest(landing, store)
-    assert raw_rows(store, f"select count(*), sum(anzahl) from {SOURCE.id}") == raw_rows(
-        RawStore(_fresh_load(landing, tmp_path)), f"select count(*), sum(anzahl) from {SOURCE.id}"
-    )
+    bad_sha = file_sha256(path)
+
+    load = ingest(landing, store)
+
+    assert raw_rows(store, f"select count(*), sum(anzahl), min(loaded_at) from {SOURCE.id}") == before
     assert raw_rows(store, "select file_sha256 from ingest_log") == [(file_sha256(GOLDEN),)]
+    assert not path.exists()
+    [moved] = load.quarantined
+    assert moved.file.read_bytes().count(b";3l;") == 1
+    assert (moved.problem.row, moved.problem.column, moved.problem.rule) == (
+        13,
+        "6 (Insgesamt / männlich)",
+        "value_format",
+    )
+    report = moved.report.read_text(encoding="utf-8")
+    assert "| Zeile | 13 |" in report and "| Spalte | 6 (Insgesamt / männlich) |" in report
+    assert f"sha256 {bad_sha}" in report
+    assert json.loads(moved.report.with_suffix(".json").read_text())["row"] == 13
 
 
-def _fresh_load(landing: Path, tmp_path: Path) -> Path:
-    """The store as the golden file alone makes it, for comparison."""
-    clean = tmp_path / "clean"
-    (clean / SOURCE.id).mkdir(parents=True)
-    shutil.copy(GOLDEN, clean / SOURCE.id / GOLDEN.name)
-    store = RawStore(tmp_path / "clean.duckdb")
-    ingest(clean, store)
-    return store.path
+def test_one_bad_file_does_not_stop_the_others(landing: Path, tmp_path: Path) -> None:
+    good = landing / SOURCE.id / "12411-03-03-4_zweite.csv"
+    good.write_bytes(GOLDEN.read_bytes().replace(b"31.12.2022", b"31.12.2021"))
+    bad = landing / SOURCE.id / GOLDEN.name
+    bad.write_bytes(bad.read_bytes().replace(b"__________", b""))  # truncated: no footer
+    store = RawStore(tmp_path / "raw.duckdb")
+
+    load = ingest(landing, store)
+
+    assert [file.file_name for file in load.loaded] == [good.name]
+    assert [item.problem.rule for item in load.quarantined] == ["layout"]
+    assert raw_rows(store, f"select distinct stichtag::varchar from {SOURCE.id}") == [("2021-12-31",)]
 
 
-def test_unknown_key_inside_a_ruhr_kreis_is_an_error(landing: Path, tmp_path: Path) -> None:
+def test_unknown_key_inside_a_ruhr_kreis_is_quarantined(landing: Path, tmp_path: Path) -> None:
     path = landing / SOURCE.id / GOLDEN.name
     path.write_bytes(path.read_bytes().replace(b";05170004;        Alpen;90", b";05170099;        Neuort;90"))
-    with pytest.raises(UnknownAreaError) as caught:
-        ingest(landing, RawStore(tmp_path / "raw.duckdb"))
-    assert (caught.value.problem.row, caught.value.problem.column) == (13, "2 (Schlüssel)")
-    assert "05170099" in caught.value.problem.message
+    load = ingest(landing, RawStore(tmp_path / "raw.duckdb"))
+    [moved] = load.quarantined
+    assert (moved.problem.row, moved.problem.column, moved.problem.rule) == (
+        13,
+        "2 (Schlüssel)",
+        "unknown_area",
+    )
+    assert "05170099" in moved.problem.message

@@ -131,18 +131,19 @@ def test_refresh_prints_a_summary_and_writes_nothing_outside_the_data_dir(cli_re
 
 @dataclass(frozen=True)
 class BrokenRun:
+    paths: DataPaths
     outcome: RefreshOutcome
     file: Path
     line: int
     original: str
+    published_before: str
 
 
 @pytest.fixture
 def refresh_with_broken_cell(
     refreshed_sample: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Callable[..., BrokenRun]:
-    """Copy the published sample, overwrite one cell of its 2023 export, refresh, and check the invariant
-    every failed run keeps: nothing is published and the published file is byte-identical."""
+    """Copy the published sample, overwrite one cell of its 2023 export, refresh."""
 
     def run(area_key: str, altersgruppe: str, field: int, text: str) -> BrokenRun:
         paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
@@ -156,12 +157,7 @@ def refresh_with_broken_cell(
         original, fields[field] = fields[field], text.format(original=fields[field])
         lines[number - 1] = ";".join(fields)
         path.write_bytes("\r\n".join(lines).encode("utf-8"))
-
-        outcome = run_refresh(paths)
-
-        assert not outcome.published and not outcome.success
-        assert sha256(paths.published_db) == before
-        return BrokenRun(outcome, path, number, original)
+        return BrokenRun(paths, run_refresh(paths), path, number, original, before)
 
     return run
 
@@ -170,8 +166,14 @@ def failed_checks(outcome: RefreshOutcome) -> dict[str, CheckOutcome]:
     return {check.check_name: check for check in outcome.checks if not check.passed}
 
 
+def assert_nothing_published(broken: BrokenRun) -> None:
+    assert not broken.outcome.published and not broken.outcome.success
+    assert sha256(broken.paths.published_db) == broken.published_before
+
+
 def test_negative_count_fails_the_gate(refresh_with_broken_cell: Callable[..., BrokenRun]) -> None:
     broken = refresh_with_broken_cell("05913000", "unter 3 Jahre", 11, "-{original}")  # Ausländer männlich
+    assert_nothing_published(broken)
     failed = failed_checks(broken.outcome)
     assert set(failed) == {"anzahl_not_negative"}
     assert broken.outcome.failures == []  # reported once, as the failed check, not again as a failed step
@@ -186,20 +188,29 @@ def test_value_breaking_the_indicator_contract_fails_the_gate(
 ) -> None:
     # more foreigners under 3 than inhabitants in all of Dortmund
     broken = refresh_with_broken_cell("05913000", "unter 3 Jahre", FOREIGN_TOTAL, "999999")
+    assert_nothing_published(broken)
     failed = failed_checks(broken.outcome)
     assert set(failed) == {"value_in_range__auslaenderanteil", "numerator_le_denominator"}
     example = f"| auslaenderanteil | 05913000 | 2023-12-31 | {broken.file.name} |"
     assert example in failed["numerator_le_denominator"].examples
 
 
-def test_unreadable_value_stops_the_run_at_ingest(refresh_with_broken_cell: Callable[..., BrokenRun]) -> None:
+def test_unreadable_file_is_quarantined_and_the_last_good_data_stays_published(
+    refreshed_sample: DataPaths, refresh_with_broken_cell: Callable[..., BrokenRun]
+) -> None:
+    values = "select * from marts.fct_indicator_values order by all"
     broken = refresh_with_broken_cell("05170040", "Insgesamt", 12, "4O1")
-    assert broken.outcome.checks == []
-    assert broken.outcome.failures == [
-        f"raw__genesis_12411_bevoelkerung: {broken.file.name}, row {broken.line}, "
-        "column 13 (Ausländer / weiblich): "
-        "'4O1' is neither a whole count nor a GENESIS symbol (- . x ... /) [rule: value_format]"
-    ]
+    assert broken.outcome.success and broken.outcome.published
+    assert not broken.file.exists()
+    [report] = (broken.paths.quarantine / "genesis_12411_bevoelkerung").glob("*.report.md")
+    text = report.read_text(encoding="utf-8")
+    assert f"| Zeile | {broken.line} |" in text and "| Spalte | 13 (Ausländer / weiblich) |" in text
+    assert "'4O1' is neither a whole count nor a GENESIS symbol" in text
+    failed = failed_checks(broken.outcome)
+    assert set(failed) == {"no_quarantined_files"}
+    assert failed["no_quarantined_files"].severity == "WARN"
+    # the file's previous version stays in the raw store: the new publication has the same values
+    assert published(broken.paths, values) == published(refreshed_sample, values)
 
 
 def test_published_marts_carry_their_dbt_descriptions(refreshed_sample: DataPaths) -> None:

@@ -1,13 +1,19 @@
-"""One ingest asset per registered source: landed files into the raw store, with provenance."""
+"""One ingest asset per registered source: landed files into the raw store, with provenance.
+
+A bad file is quarantined and the asset still materialises with the other files, so one city's broken
+delivery does not hold back everyone else's; its non-blocking check `no_quarantined_files` turns the
+delivery red in the UI and names file, row, column and rule.
+"""
 
 import dagster as dg
 
-from ingest.errors import SourceError
 from ingest.geography import RuhrGeography
 from ingest.landing import SourceLoad, ingest_source, landed_files
 from ingest.raw_store import RawStore
 from ingest.registry import Source, load_registry
 from orchestration.defs.resources import PHASE_TAG, DataDirResource
+
+QUARANTINE_CHECK = "no_quarantined_files"
 
 
 def _metadata(load: SourceLoad) -> dict[str, dg.MetadataValue]:
@@ -16,7 +22,10 @@ def _metadata(load: SourceLoad) -> dict[str, dg.MetadataValue]:
         "|---|---|---|---|---|---|",
     ]
     for file in load.files:
-        state = "unchanged" if file.unchanged else f"loaded ({file.encoding})"
+        if file.quarantined is not None:
+            state = f"**quarantined**: {file.quarantined.problem}"
+        else:
+            state = "unchanged" if file.unchanged else f"loaded ({file.encoding})"
         stichtage = ", ".join(day.strftime("%d.%m.%Y") for day in file.stichtage) or "–"
         table.append(
             f"| {file.file_name} | `{file.file_sha256[:12]}` | {stichtage} | {file.rows_loaded} | "
@@ -24,16 +33,33 @@ def _metadata(load: SourceLoad) -> dict[str, dg.MetadataValue]:
         )
     return {
         "files": dg.MetadataValue.int(len(load.files)),
-        "files_loaded": dg.MetadataValue.int(sum(not file.unchanged for file in load.files)),
+        "files_loaded": dg.MetadataValue.int(len(load.loaded)),
+        "files_quarantined": dg.MetadataValue.int(len(load.quarantined)),
         "rows_loaded": dg.MetadataValue.int(load.rows_loaded),
         "source_rows_skipped": dg.MetadataValue.int(load.source_rows_skipped),
         "preview": dg.MetadataValue.md("\n".join(table)),
     }
 
 
+def _quarantine_check(key: dg.AssetKey, load: SourceLoad) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=QUARANTINE_CHECK,
+        passed=not load.quarantined,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "examples": dg.MetadataValue.md(
+                "\n".join(f"- {item.problem} (report: {item.report})" for item in load.quarantined) or "none"
+            )
+        },
+    )
+
+
 def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
+    key = dg.AssetKey(["raw", source.id])
+
     @dg.asset(
-        key=["raw", source.id],
+        key=key,
         group_name="ingest",
         description=f"{source.title}. Files from data/landing/{source.id}/ into raw.duckdb.",
         kinds={"python", "duckdb"},
@@ -44,34 +70,32 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
             "licence": source.licence,
             "family": source.family,
         },
+        check_specs=[
+            dg.AssetCheckSpec(
+                QUARANTINE_CHECK,
+                asset=key,
+                description="Every landed file could be loaded; a bad one is quarantined with a report.",
+            )
+        ],
     )
     def _ingest(context: dg.AssetExecutionContext, data_dir: DataDirResource) -> dg.MaterializeResult:
         paths = data_dir.paths()
         paths.prepare()
-        store = RawStore(paths.raw_db)
         if not landed_files(source, paths.landing) and not paths.raw_db.exists():
             raise dg.Failure(
                 f"no files in {paths.landing / source.id} and nothing loaded before: "
                 f"land the export there, or run `sozialmonitor sample`"
             )
-        try:
-            load = ingest_source(source, paths.landing, store, RuhrGeography.from_seeds())
-        except SourceError as error:
-            problem = error.problem
-            raise dg.Failure(
-                description=str(problem),
-                metadata={
-                    "file": problem.file,
-                    "row": problem.row,
-                    "column": problem.column,
-                    "rule": problem.rule,
-                },
-            ) from error
+        load = ingest_source(
+            source, paths.landing, RawStore(paths.raw_db), RuhrGeography.from_seeds(), paths.quarantine
+        )
+        for item in load.quarantined:
+            context.log.error(f"quarantined {item.problem}; report: {item.report}")
         context.log.info(
             f"{source.id}: {load.rows_loaded} rows loaded, {load.source_rows_skipped} source rows "
-            f"outside the Ruhr skipped"
+            f"outside the Ruhr skipped, {len(load.quarantined)} files quarantined"
         )
-        return dg.MaterializeResult(metadata=_metadata(load))
+        return dg.MaterializeResult(metadata=_metadata(load), check_results=[_quarantine_check(key, load)])
 
     return _ingest
 
