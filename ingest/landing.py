@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ingest.errors import SourceError
 from ingest.geography import RuhrGeography
-from ingest.loaders import DatencsvLoader, FamilyLoader, Provenance
+from ingest.loaders import DatencsvLoader, FamilyLoader, FfcsvLoader, Provenance
 from ingest.quarantine import Quarantined, quarantine
 from ingest.raw_store import LoggedFile, RawStore, file_sha256
 from ingest.registry import Source
@@ -55,7 +55,10 @@ class SourceLoad:
 
 
 def family_loader(source: Source, geography: RuhrGeography) -> FamilyLoader:
-    loaders: dict[str, FamilyLoader] = {"genesis_datencsv": DatencsvLoader(geography)}
+    loaders: dict[str, FamilyLoader] = {
+        "genesis_datencsv": DatencsvLoader(geography),
+        "genesis_ffcsv": FfcsvLoader(geography),
+    }
     return loaders[source.family]
 
 

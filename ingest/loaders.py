@@ -7,7 +7,7 @@ does what every family shares (checksums, idempotency, transactions, quarantine)
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from ingest.errors import UnknownAreaError
 from ingest.genesis import DatencsvFile, DatencsvLayout, DatencsvRow
+from ingest.genesis_ffcsv import FfcsvFile
 from ingest.geography import AreaDecision, RuhrGeography
 from ingest.layouts import layout as layout_named
 from ingest.raw_store import PROVENANCE_DDL
@@ -152,3 +153,89 @@ create table if not exists {source.id} ({PROVENANCE_DDL},
             tuple(sorted(stichtage)),
             export.encoding,
         )
+
+
+class FfcsvLoader:
+    """GENESIS flat-file CSV (ffcsv, also zipped): one raw row per value, Ruhr and reference areas only."""
+
+    COLUMNS = (
+        "row_number",
+        "statistics_code",
+        "time",
+        "area_variable",
+        "area_key",
+        "area_name",
+        "merkmale",
+        "value",
+        "status",
+        "value_unit",
+        "value_variable_code",
+        "value_q",
+    )
+
+    def __init__(self, geography: RuhrGeography):
+        self.geography = geography
+
+    def ddl(self, source: Source) -> str:
+        return f"""
+create table if not exists {source.id} ({PROVENANCE_DDL},
+    statistics_code varchar not null,
+    time varchar not null,
+    area_variable varchar not null,
+    area_key varchar not null,
+    area_name varchar,
+    merkmale map(varchar, varchar),
+    value double,
+    status varchar not null,
+    value_unit varchar,
+    value_variable_code varchar,
+    value_q varchar
+)"""
+
+    def load(
+        self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
+    ) -> LoadStats:
+        export = FfcsvFile(path)
+        columns: dict[str, list] = {name: [] for name in self.COLUMNS}
+        skipped: Counter[str] = Counter()
+        loaded = 0
+
+        def flush() -> None:
+            nonlocal loaded
+            if columns["row_number"]:
+                batch = pa.table(
+                    {
+                        **columns,
+                        "merkmale": pa.array(
+                            [list(item.items()) for item in columns["merkmale"]],
+                            type=pa.map_(pa.string(), pa.string()),
+                        ),
+                    }
+                )
+                con.register("batch", batch)
+                con.execute(
+                    f"""insert into {source.id} by name
+                        select ? as source_id, ? as file_name, ? as file_sha256, ? as loaded_at,
+                               ? as column_number, * from batch""",
+                    [*provenance.values(), export.value_column],
+                )
+                con.unregister("batch")
+                loaded += len(columns["row_number"])
+            for values in columns.values():
+                values.clear()
+
+        for row in export.rows():
+            decision = self.geography.decide(row.area_key)
+            if decision is AreaDecision.SKIP:
+                skipped[row.area_key] += 1
+                continue
+            if decision is AreaDecision.UNKNOWN_RUHR_KEY:
+                raise unknown_area(
+                    path.name, row.area_key, row.area_name, row.line, "variable_attribute_code"
+                )
+            for name, value in zip(self.COLUMNS, (row.line, *astuple(row)[1:]), strict=True):
+                columns[name].append(value)
+            if len(columns["row_number"]) >= BATCH_ROWS:
+                flush()
+        flush()
+        return LoadStats(loaded, sum(skipped.values()), len(skipped), (), "utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 REGISTRY_PATH = Path(__file__).with_name("sources.yml")
 
@@ -19,12 +19,18 @@ class Source(BaseModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
-    family: Literal["genesis_datencsv"]
-    layout: str
+    family: Literal["genesis_datencsv", "genesis_ffcsv"]
+    layout: str | None = None
     owner: str
     cadence: Literal["monthly", "quarterly", "yearly"]
     licence: str
     file_pattern: str = "*.csv"
+
+    @model_validator(mode="after")
+    def _layout_where_needed(self) -> Source:
+        if self.family == "genesis_datencsv" and not self.layout:
+            raise ValueError(f"source '{self.id}': a genesis_datencsv source names its layout")
+        return self
 
 
 class Registry(BaseModel):

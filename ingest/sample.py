@@ -21,6 +21,8 @@ from pathlib import Path
 
 from ingest.geography import SEEDS_DIR
 from ingest.layouts import layout
+from ingest.sample_grundsicherung import SOURCE_ID as GRUNDSICHERUNG_ID
+from ingest.sample_grundsicherung import rows_for, write_grundsicherung
 
 SEED = 20261125
 SOURCE_ID = "genesis_12411_bevoelkerung"
@@ -180,7 +182,7 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 
 def generate_sample(landing_dir: Path, scale: int = 1) -> list[Path]:
-    """Write the population exports into `landing_dir/<source id>/`; same inputs, same bytes."""
+    """Write every sample source into `landing_dir/<source id>/`; same inputs, same bytes."""
     basis = {
         row["ags"]: (int(row["einwohner_2023"]), float(row["auslaenderanteil_2023"]))
         for row in _read_csv(Path(__file__).with_name("sample_basis.csv"))
@@ -230,4 +232,31 @@ def generate_sample(landing_dir: Path, scale: int = 1) -> list[Path]:
         path = target / f"12411-03-03-4_{stichtag.isoformat()}.csv"
         write_export(path, export_lines(areas, stichtag), stichtag)
         written.append(path)
+        shares = foreign_shares(basis, gemeinden, kreise)
+        grundsicherung = [
+            row
+            for area, cells in areas
+            if area.depth <= 3
+            for row in rows_for(
+                area.key,
+                area.name.split(",")[0],
+                area.depth,
+                cells,
+                shares.get(area.key, 0.12),
+                stichtag,
+                stichtag == LAST_STICHTAG,
+            )
+        ]
+        written.append(write_grundsicherung(landing_dir / GRUNDSICHERUNG_ID, stichtag, grundsicherung))
     return written
+
+
+def foreign_shares(
+    basis: dict[str, tuple[int, float]], gemeinden: list[dict[str, str]], kreise: list[dict[str, str]]
+) -> dict[str, float]:
+    """2023 foreigners' share per Kreis, weighted by inhabitants (drives the Grundsicherung sample)."""
+    shares = {}
+    for kreis in kreise:
+        members = [basis[row["ags"]] for row in gemeinden if row["kreis_ags"] == kreis["kreis_ags"]]
+        shares[kreis["kreis_ags"]] = sum(n * pct for n, pct in members) / sum(n for n, _ in members) / 100
+    return shares

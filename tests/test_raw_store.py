@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -132,3 +133,25 @@ def test_unknown_key_inside_a_ruhr_kreis_is_quarantined(landing: Path, tmp_path:
         "unknown_area",
     )
     assert "05170099" in moved.problem.message
+
+
+def test_zipped_flat_file_loads_with_provenance_and_merkmale(tmp_path: Path) -> None:
+    source = load_registry().get("genesis_22151_grundsicherung")
+    golden = GOLDEN.with_name("22151_golden_flat.csv")
+    folder = tmp_path / "landing" / source.id
+    folder.mkdir(parents=True)
+    with zipfile.ZipFile(folder / "22151_2022_flat.zip", "w") as archive:
+        archive.write(golden, golden.name)
+    store = RawStore(tmp_path / "raw.duckdb")
+
+    load = ingest_source(source, tmp_path / "landing", store, RuhrGeography.from_seeds(), tmp_path / "q")
+
+    assert (load.rows_loaded, load.source_rows_skipped) == (6, 1)  # Regierungsbezirk Düsseldorf skipped
+    assert raw_rows(
+        store,
+        f"""select file_name, row_number, column_number, merkmale['GES'], value, status
+                               from {source.id} where area_key = '05954' order by row_number""",
+    ) == [
+        ("22151_2022_flat.zip", 6, 14, "GESM", None, "unknown"),
+        ("22151_2022_flat.zip", 7, 14, "GESW", 0.0, "nil"),
+    ]

@@ -13,13 +13,20 @@ def test_same_inputs_same_bytes(tmp_path: Path) -> None:
     first = generate_sample(tmp_path / "a")
     second = generate_sample(tmp_path / "b")
     assert [path.read_bytes() for path in first] == [path.read_bytes() for path in second]
-    assert [path.name for path in first] == [f"12411-03-03-4_{year}-12-31.csv" for year in range(2014, 2024)]
+    assert sorted(path.name for path in first if path.suffix == ".csv") == [
+        f"12411-03-03-4_{year}-12-31.csv" for year in range(2014, 2024)
+    ]
+    assert sorted(path.name for path in first if path.suffix == ".zip") == [
+        f"22151-01-01-4_{year}-12-31_flat.zip" for year in range(2014, 2024)
+    ]
 
 
 def test_older_exports_are_latin1_newer_utf8(tmp_path: Path) -> None:
     bevoelkerung = layout("bevoelkerung_12411")
     encodings = {
-        path.name[14:18]: DatencsvFile(path, bevoelkerung).encoding for path in generate_sample(tmp_path)
+        path.name[14:18]: DatencsvFile(path, bevoelkerung).encoding
+        for path in generate_sample(tmp_path)
+        if path.suffix == ".csv"
     }
     assert {year for year, encoding in encodings.items() if encoding == "latin-1"} == {
         "2014",
@@ -31,7 +38,7 @@ def test_older_exports_are_latin1_newer_utf8(tmp_path: Path) -> None:
 
 
 def test_totals_are_the_sums_of_their_parts(tmp_path: Path) -> None:
-    path = generate_sample(tmp_path)[-1]
+    path = next(path for path in generate_sample(tmp_path) if path.name == "12411-03-03-4_2023-12-31.csv")
     rows = list(DatencsvFile(path, layout("bevoelkerung_12411")).rows())
     dortmund = {row.labels[0]: row.values for row in rows if row.area_key == "05913000"}
     total = dortmund.pop("Insgesamt")
@@ -52,4 +59,4 @@ def test_scale_multiplies_reference_dates(tmp_path: Path) -> None:
     assert len(stichtage(3)) == 30
     assert stichtage(3)[-1].isoformat() == "2023-12-31"
     assert len(list((tmp_path / SOURCE_ID).glob("*.csv"))) == 0
-    assert len(generate_sample(tmp_path, scale=2)) == 20
+    assert len(generate_sample(tmp_path, scale=2)) == 2 * 20  # population and Grundsicherung
