@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ingest.errors import SourceError
 from ingest.geography import RuhrGeography
-from ingest.loaders import DatencsvLoader, FamilyLoader, FfcsvLoader, Provenance
+from ingest.loaders import CityCsvLoader, DatencsvLoader, FamilyLoader, FfcsvLoader, Provenance
 from ingest.quarantine import Quarantined, quarantine
 from ingest.raw_store import LoggedFile, RawStore, file_sha256
 from ingest.registry import Source
@@ -58,6 +58,7 @@ def family_loader(source: Source, geography: RuhrGeography) -> FamilyLoader:
     loaders: dict[str, FamilyLoader] = {
         "genesis_datencsv": DatencsvLoader(geography),
         "genesis_ffcsv": FfcsvLoader(geography),
+        "city_csv": CityCsvLoader(),
     }
     return loaders[source.family]
 
@@ -73,7 +74,7 @@ def ingest_source(
     result = SourceLoad(source.id)
     loader = family_loader(source, geography)
     with store.connect() as con:
-        con.execute(loader.ddl(source))
+        loader.prepare(con, source)
         for path in landed_files(source, landing_dir):
             sha = file_sha256(path)
             previous = RawStore.logged(con, source.id, path.name)
@@ -84,7 +85,7 @@ def ingest_source(
                 continue
             now = datetime.now(UTC).replace(tzinfo=None)
             try:
-                with RawStore.replacing_file(con, source.id, previous):
+                with RawStore.replacing_file(con, source.id, source.table, previous):
                     stats = loader.load(con, source, path, Provenance(source.id, path.name, sha, now))
                     logged = LoggedFile(path.name, sha, stats.rows_loaded, stats.source_rows_skipped, now)
                     RawStore.log_file(con, source.id, logged, stats.encoding)

@@ -7,7 +7,7 @@ does what every family shares (checksums, idempotency, transactions, quarantine)
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -15,9 +15,11 @@ from typing import Protocol
 import duckdb
 import pyarrow as pa
 
+from ingest.city_csv import CityCsvFile
+from ingest.city_mapping import load_city_mapping
 from ingest.errors import UnknownAreaError
 from ingest.genesis import DatencsvFile, DatencsvLayout, DatencsvRow
-from ingest.genesis_ffcsv import FfcsvFile
+from ingest.genesis_ffcsv import FfcsvFile, FfcsvRow
 from ingest.geography import AreaDecision, RuhrGeography
 from ingest.layouts import layout as layout_named
 from ingest.raw_store import PROVENANCE_DDL
@@ -47,11 +49,27 @@ class LoadStats:
 
 
 class FamilyLoader(Protocol):
-    def ddl(self, source: Source) -> str: ...
+    def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
+        """Create the raw table(s) if needed."""
 
     def load(
         self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
     ) -> LoadStats: ...
+
+
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, provenance: Provenance, columns: dict[str, list | pa.Array]
+) -> int:
+    """Insert one batch of rows, given column by column, with the file's provenance on every row."""
+    batch = pa.table(columns)
+    con.register("batch", batch)
+    con.execute(
+        f"""insert into {table} by name
+            select ? as source_id, ? as file_name, ? as file_sha256, ? as loaded_at, * from batch""",
+        provenance.values(),
+    )
+    con.unregister("batch")
+    return batch.num_rows
 
 
 def unknown_area(file: str, key: str, name: str, row: int, column: str) -> UnknownAreaError:
@@ -116,24 +134,24 @@ class DatencsvLoader:
     def __init__(self, geography: RuhrGeography):
         self.geography = geography
 
-    def ddl(self, source: Source) -> str:
+    def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
         layout = layout_named(source.layout)
         labels = ",".join(f"\n    {name} varchar not null" for name, _ in layout.row_labels)
         dimensions = ",".join(f"\n    {name} varchar not null" for name in layout.column_dimensions)
-        return f"""
-create table if not exists {source.id} ({PROVENANCE_DDL},
+        con.execute(f"""
+create table if not exists {source.table} ({PROVENANCE_DDL},
     stichtag date not null,
     area_key varchar not null,
     area_name varchar not null,{labels},{dimensions},
     anzahl bigint,
     status varchar not null
-)"""
+)""")
 
     def load(
         self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
     ) -> LoadStats:
         export = DatencsvFile(path, layout_named(source.layout))
-        inserter = _CellInserter(con, source.id, export.layout, provenance)
+        inserter = _CellInserter(con, source.table, export.layout, provenance)
         skipped: Counter[str] = Counter()
         stichtage: set[date] = set()
         for row in export.rows():
@@ -158,27 +176,12 @@ create table if not exists {source.id} ({PROVENANCE_DDL},
 class FfcsvLoader:
     """GENESIS flat-file CSV (ffcsv, also zipped): one raw row per value, Ruhr and reference areas only."""
 
-    COLUMNS = (
-        "row_number",
-        "statistics_code",
-        "time",
-        "area_variable",
-        "area_key",
-        "area_name",
-        "merkmale",
-        "value",
-        "status",
-        "value_unit",
-        "value_variable_code",
-        "value_q",
-    )
-
     def __init__(self, geography: RuhrGeography):
         self.geography = geography
 
-    def ddl(self, source: Source) -> str:
-        return f"""
-create table if not exists {source.id} ({PROVENANCE_DDL},
+    def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
+        con.execute(f"""
+create table if not exists {source.table} ({PROVENANCE_DDL},
     statistics_code varchar not null,
     time varchar not null,
     area_variable varchar not null,
@@ -190,39 +193,27 @@ create table if not exists {source.id} ({PROVENANCE_DDL},
     value_unit varchar,
     value_variable_code varchar,
     value_q varchar
-)"""
+)""")
 
     def load(
         self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
     ) -> LoadStats:
         export = FfcsvFile(path)
-        columns: dict[str, list] = {name: [] for name in self.COLUMNS}
+        rows: list[FfcsvRow] = []
         skipped: Counter[str] = Counter()
         loaded = 0
 
-        def flush() -> None:
-            nonlocal loaded
-            if columns["row_number"]:
-                batch = pa.table(
-                    {
-                        **columns,
-                        "merkmale": pa.array(
-                            [list(item.items()) for item in columns["merkmale"]],
-                            type=pa.map_(pa.string(), pa.string()),
-                        ),
-                    }
-                )
-                con.register("batch", batch)
-                con.execute(
-                    f"""insert into {source.id} by name
-                        select ? as source_id, ? as file_name, ? as file_sha256, ? as loaded_at,
-                               ? as column_number, * from batch""",
-                    [*provenance.values(), export.value_column],
-                )
-                con.unregister("batch")
-                loaded += len(columns["row_number"])
-            for values in columns.values():
-                values.clear()
+        def flush() -> int:
+            if not rows:
+                return 0
+            columns = {field.name: [getattr(row, field.name) for row in rows] for field in fields(FfcsvRow)}
+            columns["row_number"] = columns.pop("line")
+            columns["column_number"] = [export.value_column] * len(rows)
+            columns["merkmale"] = pa.array(
+                [list(row.merkmale.items()) for row in rows], type=pa.map_(pa.string(), pa.string())
+            )
+            rows.clear()
+            return insert_rows(con, source.table, provenance, columns)
 
         for row in export.rows():
             decision = self.geography.decide(row.area_key)
@@ -233,9 +224,58 @@ create table if not exists {source.id} ({PROVENANCE_DDL},
                 raise unknown_area(
                     path.name, row.area_key, row.area_name, row.line, "variable_attribute_code"
                 )
-            for name, value in zip(self.COLUMNS, (row.line, *astuple(row)[1:]), strict=True):
-                columns[name].append(value)
-            if len(columns["row_number"]) >= BATCH_ROWS:
-                flush()
-        flush()
+            rows.append(row)
+            if len(rows) >= BATCH_ROWS:
+                loaded += flush()
+        loaded += flush()
         return LoadStats(loaded, sum(skipped.values()), len(skipped), (), "utf-8")
+
+
+class CityCsvLoader:
+    """A city's small-area CSV through its YAML mapping: one raw row per area, date and measure, in one
+    table shared by all cities; the city's area list goes beside it, refreshed from the mapping."""
+
+    AREAS_TABLE = "stadt_kleinraum_gebiete"
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
+        mapping = load_city_mapping(Path(source.mapping))
+        con.execute(f"""
+create table if not exists {source.table} ({PROVENANCE_DDL},
+    ags varchar not null,
+    stichtag date not null,
+    area_level varchar not null,
+    area_code varchar not null,
+    measure varchar not null,
+    anzahl bigint,
+    status varchar not null
+)""")
+        con.execute(f"""create table if not exists {self.AREAS_TABLE} (
+            source_id varchar not null, ags varchar not null, area_level varchar not null,
+            area_code varchar not null, name varchar not null)""")
+        con.execute(f"delete from {self.AREAS_TABLE} where source_id = ?", [source.id])
+        con.executemany(
+            f"insert into {self.AREAS_TABLE} values (?, ?, ?, ?, ?)",
+            [
+                [source.id, mapping.ags, mapping.area.level, code, name]
+                for code, name in mapping.areas.items()
+            ],
+        )
+
+    def load(
+        self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
+    ) -> LoadStats:
+        mapping = load_city_mapping(Path(source.mapping))
+        rows = list(CityCsvFile(path, mapping).rows())  # a city file is small: validate it whole, then insert
+        columns = {
+            "row_number": [row.line for row in rows],
+            "column_number": [row.column for row in rows],
+            "ags": [mapping.ags] * len(rows),
+            "stichtag": [row.stichtag for row in rows],
+            "area_level": [mapping.area.level] * len(rows),
+            "area_code": [row.area_code for row in rows],
+            "measure": [row.measure for row in rows],
+            "anzahl": [row.anzahl for row in rows],
+            "status": [row.status for row in rows],
+        }
+        loaded = insert_rows(con, source.table, provenance, columns)
+        return LoadStats(loaded, 0, 0, tuple(sorted({row.stichtag for row in rows})), mapping.encoding)

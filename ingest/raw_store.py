@@ -83,15 +83,15 @@ class RawStore:
     @staticmethod
     @contextmanager
     def replacing_file(
-        con: duckdb.DuckDBPyConnection, source_id: str, previous: LoggedFile | None
+        con: duckdb.DuckDBPyConnection, source_id: str, table: str, previous: LoggedFile | None
     ) -> Iterator[None]:
-        """Delete the previous version's rows from the source's raw table (if the file was loaded
-        before) and let the caller insert the new ones, atomically."""
+        """Delete the previous version's rows from the raw table (if the file was loaded before) and
+        let the caller insert the new ones, atomically."""
         con.begin()
         try:
             if previous is not None:
                 con.execute(
-                    f"delete from {source_id} where source_id = ? and file_name = ?",
+                    f"delete from {table} where source_id = ? and file_name = ?",
                     [source_id, previous.file_name],
                 )
             yield

@@ -9,7 +9,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ingest.city_mapping import CITIES_DIR, load_city_mapping
+
 REGISTRY_PATH = Path(__file__).with_name("sources.yml")
+CITY_TABLE = "stadt_kleinraum"
 
 
 class Source(BaseModel):
@@ -19,12 +22,20 @@ class Source(BaseModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
-    family: Literal["genesis_datencsv", "genesis_ffcsv"]
+    family: Literal["genesis_datencsv", "genesis_ffcsv", "city_csv"]
     layout: str | None = None
+    mapping: str | None = Field(default=None, description="city_csv: path of the city's mapping file")
+    raw_table: str | None = Field(
+        default=None, description="the raw table when sources share one; else the id"
+    )
     owner: str
     cadence: Literal["monthly", "quarterly", "yearly"]
     licence: str
     file_pattern: str = "*.csv"
+
+    @property
+    def table(self) -> str:
+        return self.raw_table or self.id
 
     @model_validator(mode="after")
     def _layout_where_needed(self) -> Source:
@@ -45,9 +56,28 @@ class Registry(BaseModel):
         raise KeyError(f"no source '{source_id}' in {REGISTRY_PATH.name}")
 
 
+def city_source(path: Path) -> Source:
+    """A city is a source by its mapping file alone."""
+    mapping = load_city_mapping(path)
+    return Source(
+        id=mapping.source_id,
+        title=f"{mapping.city}: kleinräumige Daten ({mapping.area.level})",
+        family="city_csv",
+        mapping=str(path),
+        raw_table=CITY_TABLE,
+        owner=mapping.owner,
+        cadence=mapping.cadence,
+        licence=mapping.licence,
+        file_pattern=mapping.file_pattern,
+    )
+
+
 @cache
-def load_registry(path: Path = REGISTRY_PATH) -> Registry:
+def load_registry(path: Path = REGISTRY_PATH, cities_dir: Path = CITIES_DIR) -> Registry:
+    """The sources of `sources.yml` and one source per city mapping in `ingest/cities/`."""
     try:
-        return Registry.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        listed = yaml.safe_load(path.read_text(encoding="utf-8"))
+        cities = [city_source(path).model_dump() for path in sorted(cities_dir.glob("*.yml"))]
+        return Registry.model_validate({"sources": [*listed["sources"], *cities]})
     except ValidationError as error:
         raise ValueError(f"{path}: {error}") from error

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ingest.geography import SEEDS_DIR
 from ingest.layouts import layout
+from ingest.sample_cities import write_city_samples
 from ingest.sample_grundsicherung import SOURCE_ID as GRUNDSICHERUNG_ID
 from ingest.sample_grundsicherung import rows_for, write_grundsicherung
 
@@ -248,7 +249,21 @@ def generate_sample(landing_dir: Path, scale: int = 1) -> list[Path]:
             )
         ]
         written.append(write_grundsicherung(landing_dir / GRUNDSICHERUNG_ID, stichtag, grundsicherung))
+        if (stichtag.month, stichtag.day) == (12, 31):  # the cities publish yearly
+            written += write_city_samples(landing_dir, stichtag, city_totals(by_gemeinde))
     return written
+
+
+def city_totals(by_gemeinde: dict[str, Cells]) -> dict[str, tuple[int, float, float, float]]:
+    """Per Gemeinde: inhabitants and the shares under 18, 65 and older, foreigners (for the city samples)."""
+    totals = {}
+    for ags, cells in by_gemeinde.items():
+        people = sum(sum(group) for group in cells)
+        under_18 = sum(sum(group) for group in cells[:5])
+        from_65 = sum(sum(group) for group in cells[15:])
+        foreign = sum(group[2] + group[3] for group in cells)
+        totals[ags] = (people, under_18 / people, from_65 / people, foreign / people)
+    return totals
 
 
 def foreign_shares(

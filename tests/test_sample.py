@@ -13,11 +13,14 @@ def test_same_inputs_same_bytes(tmp_path: Path) -> None:
     first = generate_sample(tmp_path / "a")
     second = generate_sample(tmp_path / "b")
     assert [path.read_bytes() for path in first] == [path.read_bytes() for path in second]
-    assert sorted(path.name for path in first if path.suffix == ".csv") == [
+    assert sorted(path.name for path in first if path.parent.name == SOURCE_ID) == [
         f"12411-03-03-4_{year}-12-31.csv" for year in range(2014, 2024)
     ]
-    assert sorted(path.name for path in first if path.suffix == ".zip") == [
+    assert sorted(path.name for path in first if path.parent.name == "genesis_22151_grundsicherung") == [
         f"22151-01-01-4_{year}-12-31_flat.zip" for year in range(2014, 2024)
+    ]
+    assert sorted(path.name for path in first if path.parent.name == "stadt_bochum") == [
+        f"bochum_kleinraeume_{year}.txt" for year in range(2014, 2024)
     ]
 
 
@@ -26,7 +29,7 @@ def test_older_exports_are_latin1_newer_utf8(tmp_path: Path) -> None:
     encodings = {
         path.name[14:18]: DatencsvFile(path, bevoelkerung).encoding
         for path in generate_sample(tmp_path)
-        if path.suffix == ".csv"
+        if path.parent.name == SOURCE_ID
     }
     assert {year for year, encoding in encodings.items() if encoding == "latin-1"} == {
         "2014",
@@ -59,4 +62,6 @@ def test_scale_multiplies_reference_dates(tmp_path: Path) -> None:
     assert len(stichtage(3)) == 30
     assert stichtage(3)[-1].isoformat() == "2023-12-31"
     assert len(list((tmp_path / SOURCE_ID).glob("*.csv"))) == 0
-    assert len(generate_sample(tmp_path, scale=2)) == 2 * 20  # population and Grundsicherung
+    written = generate_sample(tmp_path, scale=2)
+    # 20 month ends for population and Grundsicherung; the five cities publish at the 2 year ends among them
+    assert len(written) == 2 * 20 + 5 * 2

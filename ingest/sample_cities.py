@@ -1,0 +1,123 @@
+"""Sample of the cities' small-area publications, each written in the layout its YAML mapping reads.
+
+The mapping describes how to read a city's file; the generator uses the same description to write it,
+so every city's quirks (separator, encoding, title lines, thousands separator, long layout, year or
+month/year dates, a suppressed cell) come from one place. Per Stadtbezirk: a deterministic share of
+the city's population and a "burden" factor that raises the shares of foreigners, young people,
+SGB II recipients and unemployed together, as in the real Nordstadt/Süd divides. The areas' sum
+differs from the official city total by about 1 %, as a city's register differs from the official
+Fortschreibung.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from datetime import date
+from pathlib import Path
+
+from ingest.city_mapping import CityMapping, load_city_mappings
+
+SEED = 20261125
+# City-wide rates, roughly as published: SGB II Regelleistungsberechtigte per inhabitant under the
+# Regelaltersgrenze, unemployed per inhabitant aged 15 to 64.
+CITY_RATES = {
+    "05112000": (0.20, 0.085),
+    "05113000": (0.18, 0.075),
+    "05513000": (0.25, 0.10),
+    "05911000": (0.14, 0.065),
+    "05913000": (0.18, 0.08),
+}
+DEFAULT_RATES = (0.12, 0.06)
+SUPPRESSED_CELL = ("duisburg", "4", "arbeitslose_unter_25", 2015)
+
+
+def area_figures(
+    mapping: CityMapping, total: int, share_u18: float, share_65: float, share_foreign: float, stichtag: date
+) -> dict[str, dict[str, int]]:
+    """The mapped measures per area of one city at one Stichtag."""
+    codes = list(mapping.areas)
+    layout = random.Random(f"{SEED}:{mapping.slug}")  # stable across years: areas keep their character
+    weights = [layout.uniform(0.6, 1.4) for _ in codes]
+    burden = [layout.uniform(0.55, 1.7) for _ in codes]
+    year = random.Random(f"{SEED}:{mapping.slug}:{stichtag.isoformat()}")
+    sgb2_rate, unemployed_rate = CITY_RATES.get(mapping.ags, DEFAULT_RATES)
+    register = total * year.uniform(1.004, 1.012)
+    figures = {}
+    for code, weight, load in zip(codes, weights, burden, strict=True):
+        people = round(register * weight / sum(weights))
+        under_18 = round(people * share_u18 * (0.8 + 0.2 * load))
+        working_age = people * 0.64
+        figures[code] = {
+            "bev_insgesamt": people,
+            "bev_unter_18": under_18,
+            "bev_65_plus": round(people * share_65 * (1.25 - 0.25 * load)),
+            "bev_auslaender": round(people * min(0.7, share_foreign * load)),
+            "sgb2_regelleistungsberechtigte": round(
+                people * 0.8 * sgb2_rate * load * year.uniform(0.97, 1.03)
+            ),
+            "sgb2_unter_15": round(under_18 * 0.85 * min(0.6, 1.5 * sgb2_rate * load)),
+            "arbeitslose": round(working_age * unemployed_rate * load * year.uniform(0.95, 1.05)),
+            "arbeitslose_unter_25": round(working_age * 0.11 * unemployed_rate * load),
+        }
+    return figures
+
+
+def _date_text(mapping: CityMapping, stichtag: date) -> str:
+    return stichtag.strftime(mapping.reference_date.format)
+
+
+def _count_text(mapping: CityMapping, value: int, suppressed: bool) -> str:
+    if suppressed:
+        return mapping.suppressed[0]
+    return f"{value:,}".replace(",", mapping.thousands) if mapping.thousands else str(value)
+
+
+def write_city_file(
+    target: Path, mapping: CityMapping, stichtag: date, figures: dict[str, dict[str, int]]
+) -> Path:
+    folder = target / mapping.source_id
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = mapping.file_pattern.removeprefix("*")
+    path = folder / f"{mapping.slug}_kleinraeume_{stichtag.year}{suffix}"
+    when = _date_text(mapping, stichtag)
+
+    def cell(code: str, measure: str) -> str:
+        hidden = (mapping.slug, code, measure, stichtag.year) == SUPPRESSED_CELL
+        return _count_text(mapping, figures[code][measure], hidden)
+
+    if mapping.long is None:
+        header = [mapping.area.column, "Name", mapping.reference_date.column, *mapping.measures.values()]
+        rows = [
+            [code, mapping.areas[code], when, *(cell(code, measure) for measure in mapping.measures)]
+            for code in mapping.areas
+        ]
+    else:
+        header = [
+            mapping.reference_date.column,
+            mapping.area.column,
+            mapping.long.measure_column,
+            mapping.long.value_column,
+        ]
+        rows = [
+            [when, code, label, cell(code, measure)]
+            for code in mapping.areas
+            for measure, label in mapping.measures.items()
+        ]
+    title = [[f"{mapping.owner}: Kleinräumige Daten {stichtag.year}"], ["Quelle: eigene Auswertung"]]
+    with path.open("w", encoding=mapping.encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=mapping.separator, lineterminator="\r\n")
+        writer.writerows([*title[: mapping.skip_rows], header, *rows])
+    return path
+
+
+def write_city_samples(
+    landing_dir: Path, stichtag: date, totals: dict[str, tuple[int, float, float, float]]
+) -> list[Path]:
+    """Every mapped city at one Stichtag; `totals` holds per AGS inhabitants and shares u18, 65+, foreign."""
+    written = []
+    for mapping in load_city_mappings():
+        total, share_u18, share_65, share_foreign = totals[mapping.ags]
+        figures = area_figures(mapping, total, share_u18, share_65, share_foreign, stichtag)
+        written.append(write_city_file(landing_dir, mapping, stichtag, figures))
+    return written

@@ -1,0 +1,176 @@
+"""City small-area CSVs through their YAML mappings: golden files, every bad-file rule, a sixth city."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.city_csv import CityCsvFile, CityRow
+from ingest.city_mapping import CITIES_DIR, load_city_mapping
+from ingest.errors import SourceError
+from ingest.geography import RuhrGeography
+from ingest.landing import ingest_source
+from ingest.raw_store import RawStore
+from ingest.registry import REGISTRY_PATH, load_registry
+from ingest.sample import generate_sample
+
+FIXTURES = Path(__file__).with_name("fixtures") / "cities"
+DORTMUND = load_city_mapping(CITIES_DIR / "dortmund.yml")
+DUISBURG = load_city_mapping(CITIES_DIR / "duisburg.yml")
+D = date(2023, 12, 31)
+
+
+def test_dortmund_golden_file_gives_exact_rows() -> None:
+    rows = list(CityCsvFile(FIXTURES / "dortmund_golden.csv", DORTMUND).rows())
+    assert len(rows) == 3 * 8
+    assert rows[:3] == [
+        CityRow(2, 4, D, "01", "bev_insgesamt", 54312, "ok"),
+        CityRow(2, 5, D, "01", "bev_unter_18", 7102, "ok"),
+        CityRow(2, 6, D, "01", "bev_65_plus", 8911, "ok"),
+    ]
+    nord = {row.measure: row.anzahl for row in rows if row.area_code == "02"}
+    assert (nord["bev_auslaender"], nord["sgb2_unter_15"], nord["arbeitslose_unter_25"]) == (29870, 6321, 842)
+
+
+def test_duisburg_long_golden_file_keeps_suppression_and_drops_unmapped_measures() -> None:
+    rows = list(CityCsvFile(FIXTURES / "duisburg_golden.csv", DUISBURG).rows())
+    assert rows == [
+        CityRow(2, 4, D, "1", "bev_insgesamt", 87885, "ok"),
+        CityRow(3, 4, D, "1", "bev_auslaender", 14102, "ok"),
+        CityRow(4, 4, D, "1", "arbeitslose_unter_25", None, "suppressed"),
+        CityRow(6, 4, D, "5", "bev_insgesamt", 108230, "ok"),
+    ]
+
+
+BAD_DORTMUND = [
+    # (what is wrong, text replaced, replacement, rule, row, column)
+    ("renamed column", "Ausländer;", "Nichtdeutsche;", "layout", 1, "Ausländer"),
+    ("unknown area code", "\r\n03;", "\r\n13;", "unknown_area", 4, "Stadtbezirk-Nr"),
+    ("duplicate key", "\r\n03;", "\r\n02;", "duplicate_key", 4, "Stadtbezirk-Nr"),
+    ("negative count", ";12876;", ";-12876;", "negative_count", 3, "5 (Einwohner unter 18 Jahren)"),
+    ("text in a count", ";6120;", ";6.120 Pers.;", "value_format", 3, "6 (Einwohner 65 Jahre und älter)"),
+    ("truncated row", ";2301;228\r\n", ";23", "layout", 4, None),
+    ("wrong reference date", "31.12.2023;57011", "30.06.2023;57011", "reference_date", 4, "Stichtag"),
+    ("date in another format", "31.12.2023;60125", "2023-12-31;60125", "layout", 3, "Stichtag"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "old", "new", "rule", "row", "column"), BAD_DORTMUND, ids=[case[0] for case in BAD_DORTMUND]
+)
+def test_bad_dortmund_file_names_file_row_column_and_rule(
+    tmp_path: Path, case: str, old: str, new: str, rule: str, row: int, column: str | None
+) -> None:
+    text = (FIXTURES / "dortmund_golden.csv").read_bytes().decode("utf-8")
+    assert old in text
+    path = tmp_path / "dortmund_2023.csv"
+    path.write_bytes(text.replace(old, new, 1).encode("utf-8"))
+    with pytest.raises(SourceError) as caught:
+        list(CityCsvFile(path, DORTMUND).rows())
+    problem = caught.value.problem
+    assert (problem.file, problem.rule, problem.row, problem.column) == (path.name, rule, row, column)
+
+
+@pytest.mark.parametrize(
+    ("content", "rule"), [(b"", "layout"), (b"Stadtbezirk-Nr;Name;Stichtag\r\n", "layout")]
+)
+def test_empty_or_header_only_file_is_rejected(tmp_path: Path, content: bytes, rule: str) -> None:
+    path = tmp_path / "dortmund_2023.csv"
+    path.write_bytes(content)
+    with pytest.raises(SourceError) as caught:
+        list(CityCsvFile(path, DORTMUND).rows())
+    assert caught.value.problem.rule == rule
+
+
+def test_file_in_another_encoding_than_the_mapping_says(tmp_path: Path) -> None:
+    path = tmp_path / "dortmund_2023.csv"
+    path.write_bytes((FIXTURES / "dortmund_golden.csv").read_bytes().decode("utf-8").encode("cp1252"))
+    with pytest.raises(SourceError, match="not utf-8") as caught:
+        list(CityCsvFile(path, DORTMUND).rows())
+    assert caught.value.problem.rule == "encoding"
+
+
+def test_every_sample_city_loads_and_areas_sum_close_to_the_official_total(tmp_path: Path) -> None:
+    generate_sample(tmp_path / "landing")
+    store = RawStore(tmp_path / "raw.duckdb")
+    registry = load_registry()
+    cities = [source for source in registry.sources if source.family == "city_csv"]
+    assert len(cities) >= 5
+    for source in [registry.get("genesis_12411_bevoelkerung"), *cities]:
+        load = ingest_source(source, tmp_path / "landing", store, RuhrGeography.from_seeds(), tmp_path / "q")
+        assert load.quarantined == [] and len(load.loaded) == 10
+    with duckdb.connect(str(store.path), read_only=True) as con:
+        ratios = con.execute("""
+            select r.ags, sum(r.anzahl) / any_value(g.anzahl) from stadt_kleinraum r
+            join genesis_12411_bevoelkerung g on g.area_key = r.ags and g.stichtag = r.stichtag
+             and g.altersgruppe = 'Insgesamt' and g.nationalitaet = 'Insgesamt' and g.geschlecht = 'Insgesamt'
+            where r.measure = 'bev_insgesamt' and r.stichtag = date '2023-12-31'
+            group by 1 order by 1""").fetchall()
+        areas = con.execute(
+            "select source_id, count(*) from stadt_kleinraum_gebiete group by 1 order by 1"
+        ).fetchall()
+    # a city's register counts a little more than the official Fortschreibung, never wildly more
+    assert [ags for ags, _ in ratios] == ["05112000", "05113000", "05513000", "05911000", "05913000"]
+    assert all(1.0 < ratio < 1.02 for _, ratio in ratios), ratios
+    assert areas == [
+        ("stadt_bochum", 6),
+        ("stadt_dortmund", 12),
+        ("stadt_duisburg", 7),
+        ("stadt_essen", 9),
+        ("stadt_gelsenkirchen", 5),
+    ]
+
+
+HERNE = """\
+city: Herne
+ags: "05916000"
+owner: Stadt Herne, Fachbereich Statistik
+licence: Datenlizenz Deutschland – Namensnennung – Version 2.0
+cadence: yearly
+file_pattern: "*.csv"
+encoding: utf-8
+separator: "|"
+layout: wide
+reference_date: {column: Datum, format: "%Y-%m-%d", must_be: "12-31"}
+area: {column: Bezirk, level: stadtbezirk}
+measures:
+  bev_insgesamt: Einwohner
+  arbeitslose: Arbeitslose
+areas:
+  "1": Herne-Mitte
+  "2": Wanne
+  "3": Eickel
+  "4": Sodingen
+"""
+
+
+def test_a_sixth_city_is_added_by_yaml_alone(tmp_path: Path) -> None:
+    cities = tmp_path / "cities"
+    shutil.copytree(CITIES_DIR, cities)
+    (cities / "herne.yml").write_text(HERNE, encoding="utf-8")
+    herne = load_registry.__wrapped__(REGISTRY_PATH, cities).get("stadt_herne")
+    landing = tmp_path / "landing" / herne.id
+    landing.mkdir(parents=True)
+    (landing / "herne_2023.csv").write_text(
+        "Bezirk|Datum|Einwohner|Arbeitslose\n1|2023-12-31|50112|2301\n2|2023-12-31|41230|2544\n"
+        "3|2023-12-31|33010|1302\n4|2023-12-31|32544|1190\n",
+        encoding="utf-8",
+    )
+    store = RawStore(tmp_path / "raw.duckdb")
+    load = ingest_source(herne, tmp_path / "landing", store, RuhrGeography.from_seeds(), tmp_path / "q")
+    assert load.quarantined == [] and load.rows_loaded == 8
+    with duckdb.connect(str(store.path), read_only=True) as con:
+        assert con.execute("""select area_code, anzahl from stadt_kleinraum
+            where source_id = 'stadt_herne' and measure = 'arbeitslose' order by 1""").fetchall() == [
+            ("1", 2301),
+            ("2", 2544),
+            ("3", 1302),
+            ("4", 1190),
+        ]
+        assert con.execute("select name from stadt_kleinraum_gebiete where area_code = '2'").fetchone() == (
+            "Wanne",
+        )
