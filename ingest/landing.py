@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ingest.errors import SourceError
 from ingest.geography import RuhrGeography
-from ingest.loaders import CityCsvLoader, DatencsvLoader, FamilyLoader, FfcsvLoader, Provenance
+from ingest.loaders import BaXlsxLoader, CityCsvLoader, DatencsvLoader, FamilyLoader, FfcsvLoader, Provenance
 from ingest.quarantine import Quarantined, quarantine
 from ingest.raw_store import LoggedFile, RawStore, file_sha256
 from ingest.registry import Source
@@ -59,6 +59,7 @@ def family_loader(source: Source, geography: RuhrGeography) -> FamilyLoader:
         "genesis_datencsv": DatencsvLoader(geography),
         "genesis_ffcsv": FfcsvLoader(geography),
         "city_csv": CityCsvLoader(),
+        "ba_xlsx": BaXlsxLoader(geography),
     }
     return loaders[source.family]
 

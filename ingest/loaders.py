@@ -15,6 +15,7 @@ from typing import Protocol
 import duckdb
 import pyarrow as pa
 
+from ingest.ba_xlsx import BaRow, BaWorkbook
 from ingest.city_csv import CityCsvFile
 from ingest.city_mapping import load_city_mapping
 from ingest.errors import UnknownAreaError
@@ -279,3 +280,53 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
         }
         loaded = insert_rows(con, source.table, provenance, columns)
         return LoadStats(loaded, 0, 0, tuple(sorted({row.stichtag for row in rows})), mapping.encoding)
+
+
+class BaXlsxLoader:
+    """Bundesagentur für Arbeit workbooks: one raw row per Gemeinde, reporting month and measure."""
+
+    def __init__(self, geography: RuhrGeography):
+        self.geography = geography
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
+        con.execute(f"""
+create table if not exists {source.table} ({PROVENANCE_DDL},
+    layout varchar not null,
+    berichtsmonat date not null,
+    area_key varchar not null,
+    area_name varchar not null,
+    measure varchar not null,
+    anzahl bigint,
+    status varchar not null
+)""")
+
+    def load(
+        self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
+    ) -> LoadStats:
+        workbook = BaWorkbook(path)
+        kept: list[BaRow] = []
+        skipped: set[str] = set()
+        skipped_rows: set[int] = set()
+        for row in workbook.rows():  # a workbook holds one month of one Land: small enough to validate whole
+            decision = self.geography.decide(row.area_key)
+            if decision is AreaDecision.SKIP:
+                skipped.add(row.area_key)
+                skipped_rows.add(row.line)
+                continue
+            if decision is AreaDecision.UNKNOWN_RUHR_KEY:
+                raise unknown_area(path.name, row.area_key, row.area_name, row.line, "A (Gemeinde)")
+            kept.append(row)
+        columns = {
+            "row_number": [row.line for row in kept],
+            "column_number": [row.column for row in kept],
+            "layout": [workbook.layout.name if workbook.layout else ""] * len(kept),
+            "berichtsmonat": [row.berichtsmonat for row in kept],
+            "area_key": [row.area_key for row in kept],
+            "area_name": [row.area_name for row in kept],
+            "measure": [row.measure for row in kept],
+            "anzahl": [row.anzahl for row in kept],
+            "status": [row.status for row in kept],
+        }
+        loaded = insert_rows(con, source.table, provenance, columns)
+        months = tuple(sorted({row.berichtsmonat for row in kept}))
+        return LoadStats(loaded, len(skipped_rows), len(skipped), months, None)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ingest.geography import SEEDS_DIR
 from ingest.layouts import layout
+from ingest.sample_ba import write_ba_workbook
 from ingest.sample_cities import write_city_samples
 from ingest.sample_grundsicherung import SOURCE_ID as GRUNDSICHERUNG_ID
 from ingest.sample_grundsicherung import rows_for, write_grundsicherung
@@ -249,8 +250,12 @@ def generate_sample(landing_dir: Path, scale: int = 1) -> list[Path]:
             )
         ]
         written.append(write_grundsicherung(landing_dir / GRUNDSICHERUNG_ID, stichtag, grundsicherung))
-        if (stichtag.month, stichtag.day) == (12, 31):  # the cities publish yearly
-            written += write_city_samples(landing_dir, stichtag, city_totals(by_gemeinde))
+        if (stichtag.month, stichtag.day) == (12, 31):  # the cities publish yearly; BA: December
+            totals = city_totals(by_gemeinde)
+            written += write_city_samples(landing_dir, stichtag, totals)
+            names = {row["ags"]: row["name"] for row in gemeinden}
+            ruhr = [(ags, names[ags], people, foreign) for ags, (people, _, _, foreign) in totals.items()]
+            written.append(write_ba_workbook(landing_dir, stichtag, ruhr))
     return written
 
 

@@ -22,6 +22,9 @@ def test_same_inputs_same_bytes(tmp_path: Path) -> None:
     assert sorted(path.name for path in first if path.parent.name == "stadt_bochum") == [
         f"bochum_kleinraeume_{year}.txt" for year in range(2014, 2024)
     ]
+    assert sorted(path.name for path in first if path.parent.name == "ba_gemeindedaten") == [
+        f"gemeindedaten_nrw_{year}-12.xlsx" for year in range(2014, 2024)
+    ]
 
 
 def test_older_exports_are_latin1_newer_utf8(tmp_path: Path) -> None:
@@ -63,5 +66,6 @@ def test_scale_multiplies_reference_dates(tmp_path: Path) -> None:
     assert stichtage(3)[-1].isoformat() == "2023-12-31"
     assert len(list((tmp_path / SOURCE_ID).glob("*.csv"))) == 0
     written = generate_sample(tmp_path, scale=2)
-    # 20 month ends for population and Grundsicherung; the five cities publish at the 2 year ends among them
-    assert len(written) == 2 * 20 + 5 * 2
+    # 20 month ends for population and Grundsicherung; the five cities and the BA workbook at the
+    # 2 year ends among them
+    assert len(written) == 2 * 20 + (5 + 1) * 2
