@@ -12,6 +12,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ingest.portal import Portal
+
 CITIES_DIR = Path(__file__).with_name("cities")
 # The shared vocabulary a city's columns map to (the names the warehouse uses for its measures).
 MEASURES = (
@@ -67,6 +69,9 @@ class CityMapping(_Strict):
     suppressed: tuple[str, ...] = ()
     measures: dict[str, str]
     areas: dict[str, str] = Field(min_length=1, description="the city's own area code -> name")
+    portal: Portal | None = Field(
+        default=None, description="where the city publishes it, if fetched from a portal"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> CityMapping:

@@ -14,6 +14,7 @@ from pathlib import Path
 from ingest.errors import SourceError
 from ingest.geography import RuhrGeography
 from ingest.loaders import BaXlsxLoader, CityCsvLoader, DatencsvLoader, FamilyLoader, FfcsvLoader, Provenance
+from ingest.portal import fetch
 from ingest.quarantine import Quarantined, quarantine
 from ingest.raw_store import LoggedFile, RawStore, file_sha256
 from ingest.registry import Source
@@ -71,8 +72,11 @@ def landed_files(source: Source, landing_dir: Path) -> list[Path]:
 def ingest_source(
     source: Source, landing_dir: Path, store: RawStore, geography: RuhrGeography, quarantine_dir: Path
 ) -> SourceLoad:
-    """Load every landed file of the source; bad files go to quarantine, the others load."""
+    """Fetch the source's file from its portal, if it has one; then load every landed file of the
+    source. Bad files go to quarantine, the others load; a portal that cannot be reached raises."""
     result = SourceLoad(source.id)
+    if source.portal is not None:
+        fetch(source.portal, landing_dir / source.id)
     loader = family_loader(source, geography)
     with store.connect() as con:
         loader.prepare(con, source)

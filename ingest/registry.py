@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ingest.city_mapping import CITIES_DIR, load_city_mapping
+from ingest.portal import Portal
 
 REGISTRY_PATH = Path(__file__).with_name("sources.yml")
 CITY_TABLE = "stadt_kleinraum"
@@ -27,6 +28,9 @@ class Source(BaseModel):
     mapping: str | None = Field(default=None, description="city_csv: path of the city's mapping file")
     raw_table: str | None = Field(
         default=None, description="the raw table when sources share one; else the id"
+    )
+    portal: Portal | None = Field(
+        default=None, description="fetched from an open-data portal before ingesting"
     )
     owner: str
     cadence: Literal["monthly", "quarterly", "yearly"]
@@ -69,6 +73,7 @@ def city_source(path: Path) -> Source:
         cadence=mapping.cadence,
         licence=mapping.licence,
         file_pattern=mapping.file_pattern,
+        portal=mapping.portal,
     )
 
 

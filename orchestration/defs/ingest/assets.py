@@ -9,6 +9,7 @@ import dagster as dg
 
 from ingest.geography import RuhrGeography
 from ingest.landing import SourceLoad, ingest_source, landed_files
+from ingest.portal import PortalError
 from ingest.raw_store import RawStore
 from ingest.registry import Source, load_registry
 from orchestration.defs.resources import PHASE_TAG, DataDirResource
@@ -86,9 +87,12 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
                 f"no files in {paths.landing / source.id} and nothing loaded before: "
                 f"land the export there, or run `sozialmonitor sample`"
             )
-        load = ingest_source(
-            source, paths.landing, RawStore(paths.raw_db), RuhrGeography.from_seeds(), paths.quarantine
-        )
+        try:
+            load = ingest_source(
+                source, paths.landing, RawStore(paths.raw_db), RuhrGeography.from_seeds(), paths.quarantine
+            )
+        except PortalError as error:  # nothing could be fetched: the source's last data stays in use
+            raise dg.Failure(description=str(error.problem)) from error
         for item in load.quarantined:
             context.log.error(f"quarantined {item.problem}; report: {item.report}")
         context.log.info(
