@@ -13,7 +13,15 @@ from pathlib import Path
 
 from ingest.errors import SourceError
 from ingest.geography import RuhrGeography
-from ingest.loaders import BaXlsxLoader, CityCsvLoader, DatencsvLoader, FamilyLoader, FfcsvLoader, Provenance
+from ingest.loaders import (
+    BaXlsxLoader,
+    CityCsvLoader,
+    DatencsvLoader,
+    FamilyLoader,
+    FfcsvLoader,
+    Provenance,
+    SubmissionLoader,
+)
 from ingest.portal import fetch
 from ingest.quarantine import Quarantined, quarantine
 from ingest.raw_store import LoggedFile, RawStore, file_sha256
@@ -61,12 +69,17 @@ def family_loader(source: Source, geography: RuhrGeography) -> FamilyLoader:
         "genesis_ffcsv": FfcsvLoader(geography),
         "city_csv": CityCsvLoader(),
         "ba_xlsx": BaXlsxLoader(geography),
+        "submission": SubmissionLoader(geography),
     }
     return loaders[source.family]
 
 
 def landed_files(source: Source, landing_dir: Path) -> list[Path]:
-    return sorted(path for path in (landing_dir / source.id).glob(source.file_pattern) if path.is_file())
+    """Files in the source's landing folder; hidden ones (downloads still being written) are not landed."""
+    folder = landing_dir / source.id
+    return sorted(
+        path for path in folder.glob(source.file_pattern) if path.is_file() and not path.name.startswith(".")
+    )
 
 
 def ingest_source(

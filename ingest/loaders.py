@@ -18,6 +18,7 @@ import pyarrow as pa
 from ingest.ba_xlsx import BaRow, BaWorkbook
 from ingest.city_csv import CityCsvFile
 from ingest.city_mapping import load_city_mapping
+from ingest.encoding import detect_text_encoding
 from ingest.errors import UnknownAreaError
 from ingest.genesis import DatencsvFile, DatencsvLayout, DatencsvRow
 from ingest.genesis_ffcsv import FfcsvFile, FfcsvRow
@@ -25,6 +26,7 @@ from ingest.geography import AreaDecision, RuhrGeography
 from ingest.layouts import layout as layout_named
 from ingest.raw_store import PROVENANCE_DDL
 from ingest.registry import Source
+from ingest.submission import SubmissionFile, template
 
 BATCH_ROWS = 50_000
 
@@ -330,3 +332,37 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
         loaded = insert_rows(con, source.table, provenance, columns)
         months = tuple(sorted({row.berichtsmonat for row in kept}))
         return LoadStats(loaded, len(skipped_rows), len(skipped), months, None)
+
+
+class SubmissionLoader:
+    """Municipal submissions (Kita-Betreuung, Schuleingangsuntersuchung) in the documented template."""
+
+    def __init__(self, geography: RuhrGeography):
+        self.geography = geography
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
+        con.execute(f"""
+create table if not exists {source.table} ({PROVENANCE_DDL},
+    area_id varchar not null,
+    stichtag date not null,
+    merkmal varchar not null,
+    anzahl bigint,
+    status varchar not null
+)""")
+
+    def load(
+        self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
+    ) -> LoadStats:
+        rows = list(SubmissionFile(path, self.geography).rows())  # one office's year: validate whole first
+        columns = {
+            "row_number": [row.line for row in rows],
+            "column_number": [len(template().columns)] * len(rows),  # the count is the template's last column
+            "area_id": [row.area_id for row in rows],
+            "stichtag": [row.stichtag for row in rows],
+            "merkmal": [row.merkmal for row in rows],
+            "anzahl": [row.anzahl for row in rows],
+            "status": [row.status for row in rows],
+        }
+        loaded = insert_rows(con, source.table, provenance, columns)
+        encoding = None if path.suffix.lower() == ".xlsx" else detect_text_encoding(path)
+        return LoadStats(loaded, 0, 0, tuple(sorted({row.stichtag for row in rows})), encoding)

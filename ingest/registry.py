@@ -23,7 +23,7 @@ class Source(BaseModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
-    family: Literal["genesis_datencsv", "genesis_ffcsv", "city_csv", "ba_xlsx"]
+    family: Literal["genesis_datencsv", "genesis_ffcsv", "city_csv", "ba_xlsx", "submission"]
     layout: str | None = None
     mapping: str | None = Field(default=None, description="city_csv: path of the city's mapping file")
     raw_table: str | None = Field(

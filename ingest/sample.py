@@ -25,6 +25,7 @@ from ingest.sample_ba import write_ba_workbook
 from ingest.sample_cities import write_city_samples
 from ingest.sample_grundsicherung import SOURCE_ID as GRUNDSICHERUNG_ID
 from ingest.sample_grundsicherung import rows_for, write_grundsicherung
+from ingest.sample_submissions import write_submissions
 
 SEED = 20261125
 SOURCE_ID = "genesis_12411_bevoelkerung"
@@ -256,6 +257,7 @@ def generate_sample(landing_dir: Path, scale: int = 1) -> list[Path]:
             names = {row["ags"]: row["name"] for row in gemeinden}
             ruhr = [(ags, names[ags], people, foreign) for ags, (people, _, _, foreign) in totals.items()]
             written.append(write_ba_workbook(landing_dir, stichtag, ruhr))
+            written += write_submissions(landing_dir, stichtag, gemeinden, by_gemeinde)
     return written
 
 

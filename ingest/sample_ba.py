@@ -9,15 +9,13 @@ Rates are plausible, not real: SGB II rises with the Gemeinde's share of foreign
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
 
 from ingest.ba_xlsx import LAYOUTS, BaLayout
+from ingest.sample_xlsx import save_reproducibly
 
 SOURCE_ID = "ba_gemeindedaten"
 MONTH_NAMES = (
@@ -106,16 +104,4 @@ def write_ba_workbook(landing_dir: Path, month: date, gemeinden: list[tuple[str,
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"gemeindedaten_nrw_{month:%Y-%m}.xlsx"
     published = datetime(month.year + (month.month == 12), month.month % 12 + 1, 15, 8, 0)
-    workbook.properties.created = workbook.properties.modified = published
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    # xlsx is a ZIP: rewrite it with fixed entry times, so that the same inputs give the same bytes
-    with zipfile.ZipFile(buffer) as built, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as fixed:
-        for item in built.infolist():
-            content = built.read(item.filename)
-            if item.filename == "docProps/core.xml":  # openpyxl stamps the time of saving
-                stamp = f"{published:%Y-%m-%dT%H:%M:%SZ}".encode()
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, content)
-            entry = zipfile.ZipInfo(item.filename, date_time=published.timetuple()[:6])
-            fixed.writestr(entry, content, compress_type=zipfile.ZIP_DEFLATED)
-    return path
+    return save_reproducibly(workbook, path, published)

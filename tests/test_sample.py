@@ -25,6 +25,10 @@ def test_same_inputs_same_bytes(tmp_path: Path) -> None:
     assert sorted(path.name for path in first if path.parent.name == "ba_gemeindedaten") == [
         f"gemeindedaten_nrw_{year}-12.xlsx" for year in range(2014, 2024)
     ]
+    assert sorted(path.name for path in first if "05562" in path.name)[:2] == [
+        "gesundheitsamt_05562_seu_2014.xlsx",
+        "gesundheitsamt_05562_seu_2015.xlsx",
+    ]
 
 
 def test_older_exports_are_latin1_newer_utf8(tmp_path: Path) -> None:
@@ -66,6 +70,6 @@ def test_scale_multiplies_reference_dates(tmp_path: Path) -> None:
     assert stichtage(3)[-1].isoformat() == "2023-12-31"
     assert len(list((tmp_path / SOURCE_ID).glob("*.csv"))) == 0
     written = generate_sample(tmp_path, scale=2)
-    # 20 month ends for population and Grundsicherung; the five cities and the BA workbook at the
-    # 2 year ends among them
-    assert len(written) == 2 * 20 + (5 + 1) * 2
+    # 20 month ends for population and Grundsicherung; at the 2 year ends among them the five cities,
+    # the BA workbook and the Jugendamt and Gesundheitsamt files of the 15 Kreise and kreisfreie Städte
+    assert len(written) == 2 * 20 + (5 + 1 + 15 * 2) * 2
