@@ -6,6 +6,7 @@ from orchestration.defs.gate.checks import gate_checks
 from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.defs.nightly.jobs import nightly_refresh
 from orchestration.defs.nightly.schedules import nightly_refresh_schedule
+from orchestration.defs.nightly.sensors import landing_sensor
 from orchestration.defs.publish.assets import published_warehouse
 from orchestration.defs.resources import data_dir_resource
 from orchestration.defs.transform.assets import dbt_resource, warehouse_models
@@ -15,5 +16,6 @@ defs = dg.Definitions(
     asset_checks=gate_checks,
     jobs=[nightly_refresh],
     schedules=[nightly_refresh_schedule],
+    sensors=[landing_sensor],
     resources={"data_dir": data_dir_resource(), "dbt": dbt_resource()},
 )

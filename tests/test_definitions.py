@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
+import pytest
 
 from orchestration.definitions import defs
 from sozialmonitor.settings import PROJECT_ROOT, DataPaths
@@ -86,3 +87,24 @@ def test_dagster_validates_the_workspace(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert "All code locations passed validation" in run.stdout + run.stderr
+
+
+def test_landing_sensor_starts_one_refresh_per_new_landing_state(
+    data_paths: DataPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sensor = defs.resolve_sensor_def("landing_sensor")
+    assert sensor.job_name == "nightly_refresh"
+    folder = data_paths.landing / "stadt_essen"
+    folder.mkdir(parents=True)
+
+    def tick(cursor: str | None) -> dg.SensorResult | dg.SkipReason:
+        with dg.build_sensor_context(cursor=cursor) as context:
+            return sensor(context)
+
+    assert isinstance(tick(None), dg.SkipReason)  # nothing landed yet
+    (folder / "essen_2024.csv").write_text("bezirk,jahr\n", encoding="utf-8")
+    second = tick(None)
+    assert [request.tags["sozialmonitor/landed"] for request in second.run_requests] == ["stadt_essen"]
+    assert isinstance(tick(second.cursor), dg.SkipReason)
+    (folder / ".essen_2025.csv.part").write_text("a download still being written", encoding="utf-8")
+    assert isinstance(tick(second.cursor), dg.SkipReason)

@@ -6,28 +6,17 @@ stops everything downstream, above all the publication.
 """
 
 from collections.abc import Iterator
-from typing import Any
 
 import dagster as dg
 
 from expectations.suites import Suite, read_suites
+from orchestration.defs.markdown import markdown_table
 from orchestration.defs.resources import PHASE_TAG, DataDirResource
 from sozialmonitor.warehouse import connect_build
 
 
 def guarded_asset(suite: Suite) -> dg.AssetKey:
     return dg.AssetKey(suite["meta"]["relation"].split("."))
-
-
-def _examples_markdown(examples: list[dict[str, Any]]) -> str:
-    if not examples:
-        return "(none)"
-    columns = list(examples[0])
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += [
-        "| " + " | ".join(str(example.get(column)) for column in columns) + " |" for example in examples
-    ]
-    return "\n".join(lines)
 
 
 def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
@@ -72,7 +61,7 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
                     "expectation": outcome.expectation_type,
                     "rows_checked": outcome.element_count,
                     "failing_rows": outcome.unexpected_count,
-                    "examples": dg.MetadataValue.md(_examples_markdown(outcome.examples)),
+                    "examples": dg.MetadataValue.md(markdown_table(outcome.examples)),
                     **({"error": outcome.error} if outcome.error else {}),
                 },
             )

@@ -6,13 +6,16 @@ delivery red in the UI and names file, row, column and rule.
 """
 
 import dagster as dg
+import duckdb
 
 from ingest.geography import RuhrGeography
 from ingest.landing import SourceLoad, ingest_source, landed_files
 from ingest.portal import PortalError
 from ingest.raw_store import RawStore
 from ingest.registry import Source, load_registry
+from orchestration.defs.markdown import markdown_table
 from orchestration.defs.resources import PHASE_TAG, DataDirResource
+from sozialmonitor.settings import DataPaths
 
 QUARANTINE_CHECK = "no_quarantined_files"
 
@@ -40,6 +43,18 @@ def _metadata(load: SourceLoad) -> dict[str, dg.MetadataValue]:
         "source_rows_skipped": dg.MetadataValue.int(load.source_rows_skipped),
         "preview": dg.MetadataValue.md("\n".join(table)),
     }
+
+
+def preview(paths: DataPaths, source: Source, rows: int = 10) -> list[dict[str, object]]:
+    """The newest raw rows of the source, without the provenance columns, for the UI."""
+    with duckdb.connect(str(paths.raw_db), read_only=True) as con:
+        relation = con.sql(
+            f"""select * exclude (source_id, file_sha256, loaded_at) from {source.table}
+                where source_id = $source order by loaded_at desc, file_name, row_number, column_number
+                limit {rows}""",
+            params={"source": source.id},
+        )
+        return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
 
 
 def _quarantine_check(key: dg.AssetKey, load: SourceLoad) -> dg.AssetCheckResult:
@@ -99,7 +114,11 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
             f"{source.id}: {load.rows_loaded} rows loaded, {load.source_rows_skipped} source rows "
             f"outside the Ruhr skipped, {len(load.quarantined)} files quarantined"
         )
-        return dg.MaterializeResult(metadata=_metadata(load), check_results=[_quarantine_check(key, load)])
+        metadata = {
+            **_metadata(load),
+            "rows_preview": dg.MetadataValue.md(markdown_table(preview(paths, source))),
+        }
+        return dg.MaterializeResult(metadata=metadata, check_results=[_quarantine_check(key, load)])
 
     return _ingest
 
