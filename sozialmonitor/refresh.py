@@ -113,13 +113,17 @@ def format_summary(outcome: RefreshOutcome, paths: DataPaths) -> str:
     for phase in PHASES:
         lines.append(f"{phase:<10} {outcome.phase_seconds.get(phase, 0.0):7.1f}")
     lines.append(f"{'total':<10} {outcome.wall_seconds:7.1f}  (wall time of the run, incl. Dagster start-up)")
-    for source_id, metadata in outcome.ingest_metadata.items():
+    if outcome.ingest_metadata:
         lines.append(
-            f"\ningest {source_id}: {metadata.get('files')} files "
-            f"({metadata.get('files_loaded')} new or changed), "
-            f"{metadata.get('rows_loaded')} rows loaded, {metadata.get('source_rows_skipped')} source rows "
-            f"outside the Ruhr skipped, {metadata.get('files_quarantined')} files quarantined"
+            f"\n{'source':<30} {'files':>6} {'new':>5} {'rows loaded':>12} {'skipped':>8} {'quarantined':>12}"
         )
+        for source_id, metadata in sorted(outcome.ingest_metadata.items()):
+            lines.append(
+                f"{source_id:<30} {metadata.get('files'):>6} {metadata.get('files_loaded'):>5} "
+                f"{metadata.get('rows_loaded'):>12} {metadata.get('source_rows_skipped'):>8} "
+                f"{metadata.get('files_quarantined'):>12}"
+            )
+        lines.append("(skipped: source rows for areas outside the Ruhr and its reference areas)")
     failed = [check for check in outcome.checks if not check.passed]
     lines.append(f"\nchecks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed")
     for check in failed:
