@@ -251,7 +251,9 @@ def generate_sample(landing_dir: Path, scale: int = 1) -> list[Path]:
             )
         ]
         written.append(write_grundsicherung(landing_dir / GRUNDSICHERUNG_ID, stichtag, grundsicherung))
-        if (stichtag.month, stichtag.day) == (12, 31):  # the cities publish yearly; BA: December
+        # cities, BA and the Ämter: once a year, for the bundled ten years (a larger scale only
+        # lengthens the GENESIS series)
+        if (stichtag.month, stichtag.day) == (12, 31) and stichtag.year > LAST_STICHTAG.year - 10:
             totals = city_totals(by_gemeinde)
             written += write_city_samples(landing_dir, stichtag, totals)
             names = {row["ags"]: row["name"] for row in gemeinden}
