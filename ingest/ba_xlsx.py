@@ -21,26 +21,21 @@ from openpyxl.utils import get_column_letter
 
 from ingest.errors import LayoutError, ValueFormatError
 
-MONTHS = {
-    name: number
-    for number, name in enumerate(
-        (
-            "Januar",
-            "Februar",
-            "März",
-            "April",
-            "Mai",
-            "Juni",
-            "Juli",
-            "August",
-            "September",
-            "Oktober",
-            "November",
-            "Dezember",
-        ),
-        start=1,
-    )
-}
+MONTH_NAMES = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
+MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, start=1)}
 BERICHTSMONAT = re.compile(r"Berichtsmonat:?\s+(\w+)\s+(\d{4})")
 KEY_AND_NAME = re.compile(r"^(\d{2}(?:\d{3}|\d{6})?)\s+(.+)$")
 FOOTNOTE = re.compile(r"^(©|\*\)|Quelle|Hinweis|Fußnote|1\))")

@@ -18,21 +18,17 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ingest.city_mapping import CityMapping
-from ingest.errors import EncodingError, LayoutError, SourceError, UnknownAreaError, ValueFormatError
+from ingest.errors import (
+    DuplicateKeyError,
+    EncodingError,
+    LayoutError,
+    NegativeCountError,
+    ReferenceDateError,
+    UnknownAreaError,
+    ValueFormatError,
+)
 
 WHOLE = re.compile(r"^\d+$")
-
-
-class NegativeCountError(SourceError):
-    rule = "negative_count"
-
-
-class DuplicateKeyError(SourceError):
-    rule = "duplicate_key"
-
-
-class ReferenceDateError(SourceError):
-    rule = "reference_date"
 
 
 @dataclass(frozen=True)

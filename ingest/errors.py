@@ -56,3 +56,21 @@ class UnknownAreaError(SourceError):
     """An area key inside the Ruhr that the geography seed does not know."""
 
     rule = "unknown_area"
+
+
+class NegativeCountError(SourceError):
+    """A count below zero: no population, recipient or child count can be negative."""
+
+    rule = "negative_count"
+
+
+class DuplicateKeyError(SourceError):
+    """The same area, date and measure delivered twice in one file: which one is meant?"""
+
+    rule = "duplicate_key"
+
+
+class ReferenceDateError(SourceError):
+    """A date that is not the reference date the source's definition requires (e.g. 31.12.)."""
+
+    rule = "reference_date"

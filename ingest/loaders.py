@@ -6,7 +6,6 @@ does what every family shares (checksums, idempotency, transactions, quarantine)
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
@@ -75,13 +74,42 @@ def insert_rows(
     return batch.num_rows
 
 
-def unknown_area(file: str, key: str, name: str, row: int, column: str) -> UnknownAreaError:
-    return UnknownAreaError(
-        file,
-        f"area key '{key}' ({name}) lies in a Ruhr Kreis but is not in the geography seed",
-        row=row,
-        column=column,
-    )
+class AreaFilter:
+    """Keeps the Ruhr's areas and the reference areas, counts what it skips, and rejects a key below a
+    Ruhr Kreis that the geography does not know (it must not vanish silently)."""
+
+    def __init__(self, geography: RuhrGeography, file: str, key_column: str):
+        self.geography, self.file, self.key_column = geography, file, key_column
+        self.skipped_keys: set[str] = set()
+        self.skipped_rows: set[int] = set()
+
+    def keep(self, key: str, name: str, row: int) -> bool:
+        decision = self.geography.decide(key)
+        if decision is AreaDecision.UNKNOWN_RUHR_KEY:
+            raise UnknownAreaError(
+                self.file,
+                f"area key '{key}' ({name}) lies in a Ruhr Kreis but is not in the geography seed",
+                row=row,
+                column=self.key_column,
+            )
+        if decision is AreaDecision.SKIP:
+            self.skipped_keys.add(key)
+            self.skipped_rows.add(row)
+            return False
+        return True
+
+
+class RawTableLoader:
+    """What the loaders share: the geography to filter by and a raw table whose columns, after the
+    provenance columns, each loader declares in COLUMNS."""
+
+    COLUMNS = ""
+
+    def __init__(self, geography: RuhrGeography):
+        self.geography = geography
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
+        con.execute(f"create table if not exists {source.table} ({PROVENANCE_DDL},{self.COLUMNS})")
 
 
 class _CellInserter:
@@ -155,36 +183,27 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
     ) -> LoadStats:
         export = DatencsvFile(path, layout_named(source.layout))
         inserter = _CellInserter(con, source.table, export.layout, provenance)
-        skipped: Counter[str] = Counter()
+        areas = AreaFilter(self.geography, path.name, "2 (Schlüssel)")
         stichtage: set[date] = set()
         for row in export.rows():
-            decision = self.geography.decide(row.area_key)
-            if decision is AreaDecision.SKIP:
-                skipped[row.area_key] += 1
+            if not areas.keep(row.area_key, row.area_name, row.line):
                 continue
-            if decision is AreaDecision.UNKNOWN_RUHR_KEY:
-                raise unknown_area(path.name, row.area_key, row.area_name, row.line, "2 (Schlüssel)")
             inserter.add(row)
             stichtage.add(row.stichtag)
         inserter.flush()
         return LoadStats(
             inserter.rows_loaded,
-            sum(skipped.values()),
-            len(skipped),
+            len(areas.skipped_rows),
+            len(areas.skipped_keys),
             tuple(sorted(stichtage)),
             export.encoding,
         )
 
 
-class FfcsvLoader:
+class FfcsvLoader(RawTableLoader):
     """GENESIS flat-file CSV (ffcsv, also zipped): one raw row per value, Ruhr and reference areas only."""
 
-    def __init__(self, geography: RuhrGeography):
-        self.geography = geography
-
-    def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
-        con.execute(f"""
-create table if not exists {source.table} ({PROVENANCE_DDL},
+    COLUMNS = """
     statistics_code varchar not null,
     time varchar not null,
     area_variable varchar not null,
@@ -196,14 +215,14 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
     value_unit varchar,
     value_variable_code varchar,
     value_q varchar
-)""")
+"""
 
     def load(
         self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
     ) -> LoadStats:
         export = FfcsvFile(path)
         rows: list[FfcsvRow] = []
-        skipped: Counter[str] = Counter()
+        areas = AreaFilter(self.geography, path.name, "variable_attribute_code")
         loaded = 0
 
         def flush() -> int:
@@ -219,19 +238,13 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
             return insert_rows(con, source.table, provenance, columns)
 
         for row in export.rows():
-            decision = self.geography.decide(row.area_key)
-            if decision is AreaDecision.SKIP:
-                skipped[row.area_key] += 1
+            if not areas.keep(row.area_key, row.area_name, row.line):
                 continue
-            if decision is AreaDecision.UNKNOWN_RUHR_KEY:
-                raise unknown_area(
-                    path.name, row.area_key, row.area_name, row.line, "variable_attribute_code"
-                )
             rows.append(row)
             if len(rows) >= BATCH_ROWS:
                 loaded += flush()
         loaded += flush()
-        return LoadStats(loaded, sum(skipped.values()), len(skipped), (), "utf-8")
+        return LoadStats(loaded, len(areas.skipped_rows), len(areas.skipped_keys), (), "utf-8")
 
 
 class CityCsvLoader:
@@ -284,15 +297,10 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
         return LoadStats(loaded, 0, 0, tuple(sorted({row.stichtag for row in rows})), mapping.encoding)
 
 
-class BaXlsxLoader:
+class BaXlsxLoader(RawTableLoader):
     """Bundesagentur für Arbeit workbooks: one raw row per Gemeinde, reporting month and measure."""
 
-    def __init__(self, geography: RuhrGeography):
-        self.geography = geography
-
-    def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
-        con.execute(f"""
-create table if not exists {source.table} ({PROVENANCE_DDL},
+    COLUMNS = """
     layout varchar not null,
     berichtsmonat date not null,
     area_key varchar not null,
@@ -300,23 +308,17 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
     measure varchar not null,
     anzahl bigint,
     status varchar not null
-)""")
+"""
 
     def load(
         self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
     ) -> LoadStats:
         workbook = BaWorkbook(path)
         kept: list[BaRow] = []
-        skipped: set[str] = set()
-        skipped_rows: set[int] = set()
+        areas = AreaFilter(self.geography, path.name, "A (Gemeinde)")
         for row in workbook.rows():  # a workbook holds one month of one Land: small enough to validate whole
-            decision = self.geography.decide(row.area_key)
-            if decision is AreaDecision.SKIP:
-                skipped.add(row.area_key)
-                skipped_rows.add(row.line)
+            if not areas.keep(row.area_key, row.area_name, row.line):
                 continue
-            if decision is AreaDecision.UNKNOWN_RUHR_KEY:
-                raise unknown_area(path.name, row.area_key, row.area_name, row.line, "A (Gemeinde)")
             kept.append(row)
         columns = {
             "row_number": [row.line for row in kept],
@@ -331,24 +333,19 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
         }
         loaded = insert_rows(con, source.table, provenance, columns)
         months = tuple(sorted({row.berichtsmonat for row in kept}))
-        return LoadStats(loaded, len(skipped_rows), len(skipped), months, None)
+        return LoadStats(loaded, len(areas.skipped_rows), len(areas.skipped_keys), months, None)
 
 
-class SubmissionLoader:
+class SubmissionLoader(RawTableLoader):
     """Municipal submissions (Kita-Betreuung, Schuleingangsuntersuchung) in the documented template."""
 
-    def __init__(self, geography: RuhrGeography):
-        self.geography = geography
-
-    def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
-        con.execute(f"""
-create table if not exists {source.table} ({PROVENANCE_DDL},
+    COLUMNS = """
     area_id varchar not null,
     stichtag date not null,
     merkmal varchar not null,
     anzahl bigint,
     status varchar not null
-)""")
+"""
 
     def load(
         self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance

@@ -14,24 +14,10 @@ from pathlib import Path
 
 import openpyxl
 
-from ingest.ba_xlsx import LAYOUTS, BaLayout
+from ingest.ba_xlsx import LAYOUTS, MONTH_NAMES, BaLayout
 from ingest.sample_xlsx import save_reproducibly
 
 SOURCE_ID = "ba_gemeindedaten"
-MONTH_NAMES = (
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-)
 SUPPRESSED = ("05954004", "arbeitslose_unter_25", 2016)  # Breckerfeld: too few to publish
 OUTSIDE_RUHR = (("05111000", "Düsseldorf, Stadt", 631_000, 0.23), ("05154004", "Bedburg-Hau", 13_200, 0.07))
 

@@ -18,10 +18,16 @@ from pathlib import Path
 import openpyxl
 import yaml
 
-from ingest.city_csv import DuplicateKeyError, NegativeCountError, ReferenceDateError
 from ingest.city_mapping import load_city_mappings
 from ingest.encoding import detect_text_encoding
-from ingest.errors import LayoutError, UnknownAreaError, ValueFormatError
+from ingest.errors import (
+    DuplicateKeyError,
+    LayoutError,
+    NegativeCountError,
+    ReferenceDateError,
+    UnknownAreaError,
+    ValueFormatError,
+)
 from ingest.geography import RuhrGeography
 
 TEMPLATE_PATH = Path(__file__).parent / "templates" / "kommunale_meldung.yml"
