@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import duckdb
 import pyarrow as pa
 
 from ingest.ba_xlsx import BaRow, BaWorkbook
-from ingest.city_csv import CityCsvFile
+from ingest.city_csv import CityCsvFile, CityRow
 from ingest.city_mapping import load_city_mapping
 from ingest.encoding import detect_text_encoding
 from ingest.errors import UnknownAreaError
@@ -25,7 +25,7 @@ from ingest.geography import AreaDecision, RuhrGeography
 from ingest.layouts import layout as layout_named
 from ingest.raw_store import PROVENANCE_DDL
 from ingest.registry import Source
-from ingest.submission import SubmissionFile, template
+from ingest.submission import SubmissionFile, SubmissionRow, template
 
 BATCH_ROWS = 50_000
 
@@ -72,6 +72,21 @@ def insert_rows(
     )
     con.unregister("batch")
     return batch.num_rows
+
+
+# Row attributes that the raw tables name after their provenance role.
+PROVENANCE_NAMES = {"line": "row_number", "column": "column_number"}
+
+
+def columns_of(rows: list[Any], row_type: type, **constants: object) -> dict[str, list]:
+    """Column lists for `insert_rows` from reader rows (dataclasses): one column per field, plus
+    constants repeated on every row."""
+    columns = {
+        PROVENANCE_NAMES.get(field.name, field.name): [getattr(row, field.name) for row in rows]
+        for field in fields(row_type)
+    }
+    columns.update({name: [value] * len(rows) for name, value in constants.items()})
+    return columns
 
 
 class AreaFilter:
@@ -228,9 +243,7 @@ class FfcsvLoader(RawTableLoader):
         def flush() -> int:
             if not rows:
                 return 0
-            columns = {field.name: [getattr(row, field.name) for row in rows] for field in fields(FfcsvRow)}
-            columns["row_number"] = columns.pop("line")
-            columns["column_number"] = [export.value_column] * len(rows)
+            columns = columns_of(rows, FfcsvRow, column_number=export.value_column)
             columns["merkmale"] = pa.array(
                 [list(row.merkmale.items()) for row in rows], type=pa.map_(pa.string(), pa.string())
             )
@@ -282,17 +295,7 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
     ) -> LoadStats:
         mapping = load_city_mapping(Path(source.mapping))
         rows = list(CityCsvFile(path, mapping).rows())  # a city file is small: validate it whole, then insert
-        columns = {
-            "row_number": [row.line for row in rows],
-            "column_number": [row.column for row in rows],
-            "ags": [mapping.ags] * len(rows),
-            "stichtag": [row.stichtag for row in rows],
-            "area_level": [mapping.area.level] * len(rows),
-            "area_code": [row.area_code for row in rows],
-            "measure": [row.measure for row in rows],
-            "anzahl": [row.anzahl for row in rows],
-            "status": [row.status for row in rows],
-        }
+        columns = columns_of(rows, CityRow, ags=mapping.ags, area_level=mapping.area.level)
         loaded = insert_rows(con, source.table, provenance, columns)
         return LoadStats(loaded, 0, 0, tuple(sorted({row.stichtag for row in rows})), mapping.encoding)
 
@@ -320,17 +323,7 @@ class BaXlsxLoader(RawTableLoader):
             if not areas.keep(row.area_key, row.area_name, row.line):
                 continue
             kept.append(row)
-        columns = {
-            "row_number": [row.line for row in kept],
-            "column_number": [row.column for row in kept],
-            "layout": [workbook.layout.name if workbook.layout else ""] * len(kept),
-            "berichtsmonat": [row.berichtsmonat for row in kept],
-            "area_key": [row.area_key for row in kept],
-            "area_name": [row.area_name for row in kept],
-            "measure": [row.measure for row in kept],
-            "anzahl": [row.anzahl for row in kept],
-            "status": [row.status for row in kept],
-        }
+        columns = columns_of(kept, BaRow, layout=workbook.layout.name if workbook.layout else "")
         loaded = insert_rows(con, source.table, provenance, columns)
         months = tuple(sorted({row.berichtsmonat for row in kept}))
         return LoadStats(loaded, len(areas.skipped_rows), len(areas.skipped_keys), months, None)
@@ -351,15 +344,8 @@ class SubmissionLoader(RawTableLoader):
         self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
     ) -> LoadStats:
         rows = list(SubmissionFile(path, self.geography).rows())  # one office's year: validate whole first
-        columns = {
-            "row_number": [row.line for row in rows],
-            "column_number": [len(template().columns)] * len(rows),  # the count is the template's last column
-            "area_id": [row.area_id for row in rows],
-            "stichtag": [row.stichtag for row in rows],
-            "merkmal": [row.merkmal for row in rows],
-            "anzahl": [row.anzahl for row in rows],
-            "status": [row.status for row in rows],
-        }
+        # the count is the template's last column
+        columns = columns_of(rows, SubmissionRow, column_number=len(template().columns))
         loaded = insert_rows(con, source.table, provenance, columns)
         encoding = None if path.suffix.lower() == ".xlsx" else detect_text_encoding(path)
         return LoadStats(loaded, 0, 0, tuple(sorted({row.stichtag for row in rows})), encoding)
