@@ -45,6 +45,7 @@ class FileLoad:
 class SourceLoad:
     source_id: str
     files: list[FileLoad] = field(default_factory=list)
+    files_in_store: int = 0  # files of this source the raw store holds after the run, ever delivered
 
     @property
     def loaded(self) -> list[FileLoad]:
@@ -123,4 +124,5 @@ def ingest_source(
                     stats.encoding,
                 )
             )
+        result.files_in_store = RawStore.files_logged(con, source.id)
     return result

@@ -81,6 +81,10 @@ class RawStore:
         return LoggedFile(*row) if row else None
 
     @staticmethod
+    def files_logged(con: duckdb.DuckDBPyConnection, source_id: str) -> int:
+        return con.execute("select count(*) from ingest_log where source_id = ?", [source_id]).fetchone()[0]
+
+    @staticmethod
     @contextmanager
     def replacing_file(
         con: duckdb.DuckDBPyConnection, source_id: str, table: str, previous: LoggedFile | None

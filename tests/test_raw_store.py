@@ -155,3 +155,13 @@ def test_zipped_flat_file_loads_with_provenance_and_merkmale(tmp_path: Path) -> 
         ("22151_2022_flat.zip", 6, 14, "GESM", None, "unknown"),
         ("22151_2022_flat.zip", 7, 14, "GESW", 0.0, "nil"),
     ]
+
+
+def test_the_store_counts_what_a_source_ever_delivered(landing: Path, tmp_path: Path) -> None:
+    store = RawStore(tmp_path / "raw.duckdb")
+    assert ingest(landing, store).files_in_store == 1
+    (landing / SOURCE.id / GOLDEN.name).unlink()  # nothing landed this time: the earlier delivery counts
+    assert ingest(landing, store).files_in_store == 1
+    empty = tmp_path / "nothing" / "landing"
+    (empty / SOURCE.id).mkdir(parents=True)
+    assert ingest(empty, RawStore(tmp_path / "other.duckdb")).files_in_store == 0

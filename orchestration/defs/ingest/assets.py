@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 
 from ingest.geography import RuhrGeography
-from ingest.landing import SourceLoad, ingest_source, landed_files
+from ingest.landing import SourceLoad, ingest_source
 from ingest.portal import PortalError
 from ingest.raw_store import RawStore
 from ingest.registry import Source, load_registry
@@ -97,17 +97,18 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
     def _ingest(context: dg.AssetExecutionContext, data_dir: DataDirResource) -> dg.MaterializeResult:
         paths = data_dir.paths()
         paths.prepare()
-        if not landed_files(source, paths.landing) and not paths.raw_db.exists():
-            raise dg.Failure(
-                f"no files in {paths.landing / source.id} and nothing loaded before: "
-                f"land the export there, or run `sozialmonitor sample`"
-            )
         try:
             load = ingest_source(
                 source, paths.landing, RawStore(paths.raw_db), RuhrGeography.from_seeds(), paths.quarantine
             )
         except PortalError as error:  # nothing could be fetched: the source's last data stays in use
             raise dg.Failure(description=str(error.problem)) from error
+        if load.files_in_store == 0:  # checked after a portal fetch, which lands the file itself
+            raise dg.Failure(
+                f"no usable file in {paths.landing / source.id} and nothing loaded before: "
+                f"land the export there, or run `sozialmonitor sample`"
+                + "".join(f"; quarantined {item.problem}" for item in load.quarantined)
+            )
         for item in load.quarantined:
             context.log.error(f"quarantined {item.problem}; report: {item.report}")
         context.log.info(

@@ -21,10 +21,8 @@ def landing_fingerprints(paths: DataPaths) -> dict[str, str]:
     """Per source with landed files: a short hash of its files' names, sizes and modification times."""
     fingerprints = {}
     for source in load_registry().sources:
-        files = [
-            (path.name, path.stat().st_size, path.stat().st_mtime_ns)
-            for path in landed_files(source, paths.landing)
-        ]
+        stats = [(path.name, path.stat()) for path in landed_files(source, paths.landing)]
+        files = [(name, stat.st_size, stat.st_mtime_ns) for name, stat in stats]
         if files:
             fingerprints[source.id] = hashlib.sha256(json.dumps(files).encode()).hexdigest()[:16]
     return fingerprints
