@@ -83,6 +83,11 @@ def landed_files(source: Source, landing_dir: Path) -> list[Path]:
     )
 
 
+def delivery_due(source: Source, landing_dir: Path) -> bool:
+    """Whether ingesting the source can find anything: landed files, or a portal to fetch from."""
+    return source.portal is not None or bool(landed_files(source, landing_dir))
+
+
 def ingest_source(
     source: Source, landing_dir: Path, store: RawStore, geography: RuhrGeography, quarantine_dir: Path
 ) -> SourceLoad:

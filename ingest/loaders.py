@@ -23,6 +23,7 @@ from ingest.genesis import DatencsvFile, DatencsvLayout, DatencsvRow
 from ingest.genesis_ffcsv import FfcsvFile, FfcsvRow
 from ingest.geography import AreaDecision, RuhrGeography
 from ingest.layouts import layout as layout_named
+from ingest.lieferanten import lieferant
 from ingest.raw_store import PROVENANCE_DDL
 from ingest.registry import Source
 from ingest.submission import SubmissionFile, SubmissionRow, template
@@ -343,7 +344,8 @@ class SubmissionLoader(RawTableLoader):
     def load(
         self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
     ) -> LoadStats:
-        rows = list(SubmissionFile(path, self.geography).rows())  # one office's year: validate whole first
+        body = lieferant(source.lieferant) if source.lieferant else None
+        rows = list(SubmissionFile(path, self.geography, body).rows())  # one office's year: validate first
         # the count is the template's last column
         columns = columns_of(rows, SubmissionRow, column_number=len(template().columns))
         loaded = insert_rows(con, source.table, provenance, columns)

@@ -10,10 +10,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ingest.city_mapping import CITIES_DIR, load_city_mapping
+from ingest.lieferanten import lieferant_of_area, load_lieferanten
 from ingest.portal import Portal
 
 REGISTRY_PATH = Path(__file__).with_name("sources.yml")
 CITY_TABLE = "stadt_kleinraum"
+CITY_TABLE_TITLE = (
+    "Kleinräumige Daten der Städte: Bevölkerung, SGB II und Arbeitslose je Stadtbezirk oder Stadtteil"
+)
 
 
 class Source(BaseModel):
@@ -31,6 +35,11 @@ class Source(BaseModel):
     )
     portal: Portal | None = Field(
         default=None, description="fetched from an open-data portal before ingesting"
+    )
+    lieferant: str | None = Field(
+        default=None,
+        description="the Kreis or kreisfreie Stadt delivering (ingest/lieferanten.py); sources of one raw "
+        "table with a lieferant are the partitions of one ingest asset",
     )
     owner: str
     cadence: Literal["monthly", "quarterly", "yearly"]
@@ -53,6 +62,20 @@ class Registry(BaseModel):
 
     sources: tuple[Source, ...]
 
+    def partitioned(self) -> dict[str, list[Source]]:
+        """Raw tables whose sources are delivered per Kreis or kreisfreie Stadt, with those sources."""
+        tables: dict[str, list[Source]] = {}
+        for source in self.sources:
+            if source.lieferant is not None:
+                tables.setdefault(source.table, []).append(source)
+        return tables
+
+    def table_title(self, table: str) -> str:
+        """What a raw table holds; the cities' table gathers sources with a title per city."""
+        if table == CITY_TABLE:
+            return CITY_TABLE_TITLE
+        return next(source.title for source in self.sources if source.table == table)
+
     def get(self, source_id: str) -> Source:
         for source in self.sources:
             if source.id == source_id:
@@ -69,6 +92,7 @@ def city_source(path: Path) -> Source:
         family="city_csv",
         mapping=str(path),
         raw_table=CITY_TABLE,
+        lieferant=lieferant_of_area(mapping.ags).kurzname,
         owner=mapping.owner,
         cadence=mapping.cadence,
         licence=mapping.licence,
@@ -77,12 +101,29 @@ def city_source(path: Path) -> Source:
     )
 
 
+def per_lieferant(entry: dict[str, object]) -> list[dict[str, object]]:
+    """An entry delivered by every Kreis and kreisfreie Stadt becomes one source per body, each with its
+    own landing folder `<id>_<kurzname>/`, all loading into the raw table `<id>`."""
+    if not entry.pop("each_lieferant", False):
+        return [entry]
+    return [
+        {
+            **entry,
+            "id": f"{entry['id']}_{body.kurzname}",
+            "raw_table": entry["id"],
+            "lieferant": body.kurzname,
+        }
+        for body in load_lieferanten()
+    ]
+
+
 @cache
 def load_registry(path: Path = REGISTRY_PATH, cities_dir: Path = CITIES_DIR) -> Registry:
     """The sources of `sources.yml` and one source per city mapping in `ingest/cities/`."""
     try:
         listed = yaml.safe_load(path.read_text(encoding="utf-8"))
+        expanded = [source for entry in listed["sources"] for source in per_lieferant(dict(entry))]
         cities = [city_source(path).model_dump() for path in sorted(cities_dir.glob("*.yml"))]
-        return Registry.model_validate({"sources": [*listed["sources"], *cities]})
+        return Registry.model_validate({"sources": [*expanded, *cities]})
     except ValidationError as error:
         raise ValueError(f"{path}: {error}") from error

@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 
 from ingest.city_mapping import load_city_mappings
+from ingest.lieferanten import lieferant_of_area
 from ingest.sample_xlsx import save_reproducibly
 from ingest.submission import template
 
@@ -71,8 +72,6 @@ def write_submissions(
     by_gemeinde: dict[str, list[list[int]]],
 ) -> list[Path]:
     """The Jugendamt and Gesundheitsamt files of every Kreis and kreisfreie Stadt for one year."""
-    folder = landing_dir / SOURCE_ID
-    folder.mkdir(parents=True, exist_ok=True)
     year = stichtag.year
     small = {mapping.ags: mapping for mapping in load_city_mappings() if mapping.slug == "dortmund"}
     offices: dict[str, list[dict[str, str]]] = {}
@@ -100,6 +99,8 @@ def write_submissions(
                         foreign * (1.5 - 0.08 * index),
                         year,
                     )
+        folder = landing_dir / f"{SOURCE_ID}_{lieferant_of_area(office).kurzname}"
+        folder.mkdir(parents=True, exist_ok=True)
         written.append(_write(folder / f"jugendamt_{office}_kita_{year}.csv", kita, office, year))
         written.append(_write(folder / f"gesundheitsamt_{office}_seu_{year}.csv", seu, office, year))
     return written

@@ -29,6 +29,7 @@ from ingest.errors import (
     ValueFormatError,
 )
 from ingest.geography import RuhrGeography
+from ingest.lieferanten import Lieferant
 
 TEMPLATE_PATH = Path(__file__).parent / "templates" / "kommunale_meldung.yml"
 
@@ -63,8 +64,11 @@ class SubmissionRow:
 
 
 class SubmissionFile:
-    def __init__(self, path: Path, geography: RuhrGeography):
-        self.path, self.geography = path, geography
+    """One office's file. Given the delivering body, every area must lie in its territory: an office
+    reports for its own Kreis or Stadt, so another's key is a mix-up, not data to keep."""
+
+    def __init__(self, path: Path, geography: RuhrGeography, lieferant: Lieferant | None = None):
+        self.path, self.geography, self.lieferant = path, geography, lieferant
 
     def _records(self) -> Iterator[tuple[int, list[str]]]:
         if self.path.suffix.lower() == ".xlsx":
@@ -134,7 +138,15 @@ class SubmissionFile:
             raise LayoutError(self.path.name, "the file has no data rows")
 
     def _area(self, area: str, line: int) -> str:
-        if area in self.geography.gemeinde_keys or area in small_areas():
+        known = area in self.geography.gemeinde_keys or area in small_areas()
+        if known and self.lieferant is not None and not self.lieferant.covers(area):
+            raise UnknownAreaError(
+                self.path.name,
+                f"'{area}' lies outside {self.lieferant.name}, whose folder this file was delivered to",
+                row=line,
+                column="Gebietsschluessel",
+            )
+        if known:
             return area
         raise UnknownAreaError(
             self.path.name,

@@ -4,8 +4,8 @@ import dagster as dg
 
 from orchestration.defs.gate.checks import gate_checks
 from orchestration.defs.ingest.assets import ingest_assets
-from orchestration.defs.nightly.jobs import nightly_refresh
-from orchestration.defs.nightly.schedules import nightly_refresh_schedule
+from orchestration.defs.nightly.jobs import delivery_jobs, nightly_refresh
+from orchestration.defs.nightly.schedules import delivery_schedules, nightly_refresh_schedule
 from orchestration.defs.nightly.sensors import landing_sensor
 from orchestration.defs.publish.assets import published_warehouse
 from orchestration.defs.resources import data_dir_resource
@@ -14,8 +14,8 @@ from orchestration.defs.transform.assets import dbt_resource, warehouse_models
 defs = dg.Definitions(
     assets=[*ingest_assets, warehouse_models, published_warehouse],
     asset_checks=gate_checks,
-    jobs=[nightly_refresh],
-    schedules=[nightly_refresh_schedule],
+    jobs=[nightly_refresh, *delivery_jobs],
+    schedules=[nightly_refresh_schedule, *delivery_schedules],
     sensors=[landing_sensor],
     resources={"data_dir": data_dir_resource(), "dbt": dbt_resource()},
 )

@@ -45,42 +45,63 @@ class RefreshOutcome:
 
 
 def run_refresh(paths: DataPaths) -> RefreshOutcome:
+    """Every body's delivery run (one per partition with something to ingest), then the refresh, in
+    the order the schedules queue them at night."""
     paths.prepare()
     started = time.perf_counter()
     import dagster as dg
 
+    from ingest.landing import delivery_due
     from orchestration.definitions import defs
+    from orchestration.defs.nightly.jobs import DELIVERY_TABLES, delivery_job_name
     from orchestration.defs.resources import PHASE_TAG
 
-    job = defs.resolve_job_def(JOB_NAME)
+    runs = [
+        (defs.resolve_job_def(delivery_job_name(table)), source.lieferant)
+        for table, sources in DELIVERY_TABLES.items()
+        for source in sources
+        if delivery_due(source, paths.landing)
+    ]
+    runs.append((defs.resolve_job_def(JOB_NAME), None))
     published_before = paths.published_db.stat().st_mtime_ns if paths.published_db.exists() else None
+    records = []
     # dbt's console output goes to stderr with Dagster's log, so that stdout carries only the summary.
     with dg.DagsterInstance.get() as instance, contextlib.redirect_stdout(sys.stderr):
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET_LOGS)
-        records = instance.all_logs(result.run_id)
+        for job, partition in runs:
+            result = job.execute_in_process(
+                instance=instance, partition_key=partition, raise_on_error=False, run_config=QUIET_LOGS
+            )
+            records += instance.all_logs(result.run_id)
     wall = time.perf_counter() - started
 
-    phase_of = {node.name: node.definition.tags.get(PHASE_TAG, "other") for node in job.graph.nodes}
-    step_started: dict[str, float] = {}
+    phase_of = {
+        node.name: node.definition.tags.get(PHASE_TAG, "other") for job, _ in runs for node in job.graph.nodes
+    }
+    step_started: dict[tuple[str, str], float] = {}
     phase_seconds: dict[str, float] = defaultdict(float)
     outcome = RefreshOutcome(result.run_id, result.success, False, phase_seconds, wall)
     for record in records:
         event = record.dagster_event
         if event is None:
             continue
+        step = (record.run_id, event.step_key)
         if event.event_type == dg.DagsterEventType.STEP_START:
-            step_started[event.step_key] = record.timestamp
+            step_started[step] = record.timestamp
         elif event.event_type in (dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_FAILURE):
-            phase_seconds[phase_of.get(event.step_key, "other")] += (
-                record.timestamp - step_started[event.step_key]
-            )
+            phase_seconds[phase_of.get(event.step_key, "other")] += record.timestamp - step_started[step]
             failure = (
                 event.step_failure_data if event.event_type == dg.DagsterEventType.STEP_FAILURE else None
             )
             # a step that failed only because its blocking checks failed is reported with the checks
             if failure is not None and failure.error.cls_name != "DagsterAssetCheckFailedError":
-                reason = failure.user_failure_data.description if failure.user_failure_data else None
-                outcome.failures.append(f"{event.step_key}: {reason or failure.error.message.strip()}")
+                user = failure.user_failure_data
+                metadata = {k: v.value for k, v in user.metadata.items()} if user else {}
+                if "source" in metadata:  # a body's delivery: its files are summarised with the others
+                    outcome.ingest_metadata[str(metadata["source"])] = metadata
+                outcome.failures.append(
+                    f"{metadata.get('source', event.step_key)}: "
+                    f"{(user.description if user else None) or failure.error.message.strip()}"
+                )
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             metadata = evaluation.metadata
@@ -98,9 +119,8 @@ def run_refresh(paths: DataPaths) -> RefreshOutcome:
             materialization = event.event_specific_data.materialization
             key = materialization.asset_key
             if key.path[0] == "raw":
-                outcome.ingest_metadata[key.path[-1]] = {
-                    k: v.value for k, v in materialization.metadata.items()
-                }
+                metadata = {k: v.value for k, v in materialization.metadata.items()}
+                outcome.ingest_metadata[str(metadata.get("source", key.path[-1]))] = metadata
     if paths.published_db.exists() and paths.published_db.stat().st_mtime_ns != published_before:
         outcome.published = True
         outcome.publication = read_publication(paths.published_db)
@@ -115,11 +135,11 @@ def format_summary(outcome: RefreshOutcome, paths: DataPaths) -> str:
     lines.append(f"{'total':<10} {outcome.wall_seconds:7.1f}  (wall time of the run, incl. Dagster start-up)")
     if outcome.ingest_metadata:
         lines.append(
-            f"\n{'source':<30} {'files':>6} {'new':>5} {'rows loaded':>12} {'skipped':>8} {'quarantined':>12}"
+            f"\n{'source':<40} {'files':>6} {'new':>5} {'rows loaded':>12} {'skipped':>8} {'quarantined':>12}"
         )
         for source_id, metadata in sorted(outcome.ingest_metadata.items()):
             lines.append(
-                f"{source_id:<30} {metadata.get('files'):>6} {metadata.get('files_loaded'):>5} "
+                f"{source_id:<40} {metadata.get('files'):>6} {metadata.get('files_loaded'):>5} "
                 f"{metadata.get('rows_loaded'):>12} {metadata.get('source_rows_skipped'):>8} "
                 f"{metadata.get('files_quarantined'):>12}"
             )
@@ -133,7 +153,7 @@ def format_summary(outcome: RefreshOutcome, paths: DataPaths) -> str:
         if check.examples:
             lines += [f"    {line}" for line in check.examples.splitlines()[:6]]
     for failure in outcome.failures:
-        lines.append(f"  step failed: {failure}")
+        lines.append(f"  failed: {failure}")
     if outcome.publication is not None:
         lines.append("\npublished tables (rows):")
         lines += [f"  {table:<32} {rows:>8}" for table, rows in outcome.publication.tables.items()]

@@ -15,10 +15,16 @@ DATA_DIR_ENV = "SOZIALMONITOR_DATA_DIR"
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
-DAGSTER_YAML = """\
-# Written by sozialmonitor: Dagster's instance lives in the data directory.
+DAGSTER_YAML_MARK = "# Written by sozialmonitor"
+DAGSTER_YAML = f"""\
+{DAGSTER_YAML_MARK}: Dagster's instance lives in the data directory. Remove this line to keep your own.
 telemetry:
   enabled: false
+# One run at a time: every run writes the same DuckDB files, which take one writer. Queued runs
+# start in the order they were requested (a body's delivery before the refresh that follows it).
+concurrency:
+  runs:
+    max_concurrent_runs: 1
 """
 
 
@@ -72,7 +78,9 @@ class DataPaths:
         ):
             directory.mkdir(parents=True, exist_ok=True)
         dagster_yaml = self.dagster_home / "dagster.yaml"
-        if not dagster_yaml.exists():
+        if not dagster_yaml.exists() or dagster_yaml.read_text(encoding="utf-8").startswith(
+            DAGSTER_YAML_MARK
+        ):
             dagster_yaml.write_text(DAGSTER_YAML, encoding="utf-8")
         os.environ[DATA_DIR_ENV] = str(self.root)
         os.environ["DAGSTER_HOME"] = str(self.dagster_home)

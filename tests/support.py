@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from ingest.sample import SOURCE_ID
@@ -46,3 +48,12 @@ def copy_of(paths: DataPaths, target: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 def population_file(paths: DataPaths, stichtag: str) -> Path:
     return paths.landing / SOURCE_ID / f"12411-03-03-4_{stichtag}.csv"
+
+
+def published(paths: DataPaths, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(paths.published_db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -10,7 +10,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
-import pytest
 
 from orchestration.definitions import defs
 from sozialmonitor.settings import PROJECT_ROOT, DataPaths
@@ -89,22 +88,62 @@ def test_dagster_validates_the_workspace(tmp_path: Path) -> None:
     assert "All code locations passed validation" in run.stdout + run.stderr
 
 
-def test_landing_sensor_starts_one_refresh_per_new_landing_state(
-    data_paths: DataPaths, monkeypatch: pytest.MonkeyPatch
+def test_body_delivered_tables_are_partitioned_by_the_delivering_body() -> None:
+    cities = asset_graph().get(dg.AssetKey(["raw", "stadt_kleinraum"])).partitions_def
+    meldungen = asset_graph().get(dg.AssetKey(["raw", "kommunale_meldungen"])).partitions_def
+    assert cities.get_partition_keys() == ["bochum", "dortmund", "duisburg", "essen", "gelsenkirchen"]
+    assert len(meldungen.get_partition_keys()) == 15  # 11 kreisfreie Städte and 4 Kreise
+    assert meldungen.get_partition_keys()[:5] == [
+        "duisburg",
+        "essen",
+        "muelheim_an_der_ruhr",
+        "oberhausen",
+        "kreis_wesel",
+    ]
+    assert asset_graph().get(dg.AssetKey(["raw", "genesis_12411_bevoelkerung"])).partitions_def is None
+    refresh = {
+        key.to_user_string()
+        for key in defs.resolve_job_def("nightly_refresh").asset_layer.executable_asset_keys
+    }
+    assert not refresh & {"raw/stadt_kleinraum", "raw/kommunale_meldungen"}  # they run per partition
+
+
+def tick_sensor(cursor: str | None) -> dg.SensorResult | dg.SkipReason:
+    with dg.build_sensor_context(cursor=cursor) as context:
+        return defs.resolve_sensor_def("landing_sensor")(context)
+
+
+def test_landing_sensor_starts_the_body_run_and_one_refresh_per_new_landing_state(
+    data_paths: DataPaths,
 ) -> None:
-    sensor = defs.resolve_sensor_def("landing_sensor")
-    assert sensor.job_name == "nightly_refresh"
     folder = data_paths.landing / "stadt_essen"
     folder.mkdir(parents=True)
-
-    def tick(cursor: str | None) -> dg.SensorResult | dg.SkipReason:
-        with dg.build_sensor_context(cursor=cursor) as context:
-            return sensor(context)
-
-    assert isinstance(tick(None), dg.SkipReason)  # nothing landed yet
+    assert isinstance(tick_sensor(None), dg.SkipReason)  # nothing landed yet
     (folder / "essen_2024.csv").write_text("bezirk,jahr\n", encoding="utf-8")
-    second = tick(None)
-    assert [request.tags["sozialmonitor/landed"] for request in second.run_requests] == ["stadt_essen"]
-    assert isinstance(tick(second.cursor), dg.SkipReason)
+    second = tick_sensor(None)
+    requests = [(request.job_name, request.partition_key) for request in second.run_requests]
+    assert requests == [("ingest_stadt_kleinraum", "essen"), ("nightly_refresh", None)]
+    assert second.run_requests[1].tags["sozialmonitor/landed"] == "stadt_essen"
+    assert isinstance(tick_sensor(second.cursor), dg.SkipReason)
     (folder / ".essen_2025.csv.part").write_text("a download still being written", encoding="utf-8")
-    assert isinstance(tick(second.cursor), dg.SkipReason)
+    assert isinstance(tick_sensor(second.cursor), dg.SkipReason)
+    (data_paths.landing / "genesis_12411_bevoelkerung").mkdir()
+    (data_paths.landing / "genesis_12411_bevoelkerung" / "12411-2024.csv").write_text("x", encoding="utf-8")
+    third = tick_sensor(second.cursor)
+    assert [request.job_name for request in third.run_requests] == ["nightly_refresh"]
+
+
+def test_delivery_schedule_asks_for_every_body_that_delivered(data_paths: DataPaths) -> None:
+    schedule = defs.resolve_schedule_def("ingest_kommunale_meldungen_schedule")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("30 1 * * *", "Europe/Berlin")
+    for body in ("kreis_unna", "herne"):
+        folder = data_paths.landing / f"kommunale_meldungen_{body}"
+        folder.mkdir(parents=True)
+        (folder / "jugendamt_kita_2024.csv").write_text("x", encoding="utf-8")
+    night = datetime(2026, 11, 26, 1, 30)
+    with dg.build_schedule_context(
+        scheduled_execution_time=night, repository_def=defs.get_repository_def()
+    ) as context:
+        result = schedule.evaluate_tick(context)
+    # in partition order (Kreis keys): Herne 05916 before Kreis Unna 05978
+    assert [request.partition_key for request in result.run_requests] == ["herne", "kreis_unna"]

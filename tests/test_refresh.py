@@ -5,18 +5,16 @@ the problem is (file, row, column)."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from sozialmonitor.refresh import CheckOutcome, RefreshOutcome, run_refresh
 from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
-from tests.support import CliRefresh, copy_of, population_file
+from tests.support import CliRefresh, copy_of, population_file, published, sha256
 
 UNDER_18 = (
     "unter 3 Jahre",
@@ -48,15 +46,6 @@ def by_hand(path: Path, area_key: str) -> dict[str, tuple[int, int]]:
         "anteil_65_plus": (sum(int(rows[group][TOTAL]) for group in FROM_65), total),
         "auslaenderanteil": (int(rows["Insgesamt"][FOREIGN_TOTAL]), total),
     }
-
-
-def published(paths: DataPaths, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(paths.published_db), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.mark.parametrize("area_key", ["05913000", "05170040"])  # Dortmund, Sonsbeck

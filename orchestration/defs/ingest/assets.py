@@ -71,7 +71,41 @@ def _quarantine_check(key: dg.AssetKey, load: SourceLoad) -> dg.AssetCheckResult
     )
 
 
+def _ingest(context: dg.AssetExecutionContext, paths: DataPaths, source: Source) -> SourceLoad:
+    """Load the source's landed files; fail only when there is nothing at all to go on."""
+    paths.prepare()
+    try:
+        load = ingest_source(
+            source, paths.landing, RawStore(paths.raw_db), RuhrGeography.from_seeds(), paths.quarantine
+        )
+    except PortalError as error:  # nothing could be fetched: the source's last data stays in use
+        raise dg.Failure(description=str(error.problem)) from error
+    if load.files_in_store == 0:  # checked after a portal fetch, which lands the file itself
+        raise dg.Failure(
+            f"no usable file in {paths.landing / source.id} and nothing loaded before: "
+            f"land the export there, or run `sozialmonitor sample`"
+            + "".join(f"; quarantined {item.problem}" for item in load.quarantined)
+        )
+    for item in load.quarantined:
+        context.log.error(f"quarantined {item.problem}; report: {item.report}")
+    context.log.info(
+        f"{source.id}: {load.rows_loaded} rows loaded, {load.source_rows_skipped} source rows "
+        f"outside the Ruhr skipped, {len(load.quarantined)} files quarantined"
+    )
+    return load
+
+
+def _asset_metadata(source: Source) -> dict[str, str]:
+    return {
+        "owner": source.owner,
+        "cadence": source.cadence,
+        "licence": source.licence,
+        "family": source.family,
+    }
+
+
 def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
+    """A source one office delivers in instalments (a yearly GENESIS table, a monthly BA workbook)."""
     key = dg.AssetKey(["raw", source.id])
 
     @dg.asset(
@@ -80,12 +114,7 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         description=f"{source.title}. Files from data/landing/{source.id}/ into raw.duckdb.",
         kinds={"python", "duckdb"},
         op_tags={PHASE_TAG: "ingest"},
-        metadata={
-            "owner": source.owner,
-            "cadence": source.cadence,
-            "licence": source.licence,
-            "family": source.family,
-        },
+        metadata=_asset_metadata(source),
         check_specs=[
             dg.AssetCheckSpec(
                 QUARANTINE_CHECK,
@@ -94,34 +123,72 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
             )
         ],
     )
-    def _ingest(context: dg.AssetExecutionContext, data_dir: DataDirResource) -> dg.MaterializeResult:
+    def _asset(context: dg.AssetExecutionContext, data_dir: DataDirResource) -> dg.MaterializeResult:
         paths = data_dir.paths()
-        paths.prepare()
-        try:
-            load = ingest_source(
-                source, paths.landing, RawStore(paths.raw_db), RuhrGeography.from_seeds(), paths.quarantine
-            )
-        except PortalError as error:  # nothing could be fetched: the source's last data stays in use
-            raise dg.Failure(description=str(error.problem)) from error
-        if load.files_in_store == 0:  # checked after a portal fetch, which lands the file itself
-            raise dg.Failure(
-                f"no usable file in {paths.landing / source.id} and nothing loaded before: "
-                f"land the export there, or run `sozialmonitor sample`"
-                + "".join(f"; quarantined {item.problem}" for item in load.quarantined)
-            )
-        for item in load.quarantined:
-            context.log.error(f"quarantined {item.problem}; report: {item.report}")
-        context.log.info(
-            f"{source.id}: {load.rows_loaded} rows loaded, {load.source_rows_skipped} source rows "
-            f"outside the Ruhr skipped, {len(load.quarantined)} files quarantined"
-        )
+        load = _ingest(context, paths, source)
         metadata = {
             **_metadata(load),
             "rows_preview": dg.MetadataValue.md(markdown_table(preview(paths, source))),
         }
         return dg.MaterializeResult(metadata=metadata, check_results=[_quarantine_check(key, load)])
 
-    return _ingest
+    return _asset
 
 
-ingest_assets = [build_ingest_asset(source) for source in load_registry().sources]
+def lieferanten_partitions(sources: list[Source]) -> dg.StaticPartitionsDefinition:
+    return dg.StaticPartitionsDefinition([source.lieferant for source in sources if source.lieferant])
+
+
+def build_partitioned_ingest_asset(table: str, title: str, sources: list[Source]) -> dg.AssetsDefinition:
+    """A raw table every Kreis or kreisfreie Stadt delivers into on its own: one partition per body.
+
+    A partition is one body's delivery, so a quarantined file fails that partition (after the body's
+    other files have loaded): the partitions view shows at a glance whose data failed, and a body that
+    never delivered stays "missing".
+    """
+    by_lieferant = {source.lieferant: source for source in sources}
+
+    @dg.asset(
+        key=dg.AssetKey(["raw", table]),
+        group_name="ingest",
+        description=(
+            f"{title}. "
+            f"One partition per delivering Kreis or kreisfreie Stadt; files from "
+            f"data/landing/<source id>/ into raw.duckdb table {table}."
+        ),
+        kinds={"python", "duckdb"},
+        op_tags={PHASE_TAG: "ingest"},
+        partitions_def=lieferanten_partitions(sources),
+        metadata={
+            "family": sources[0].family,
+            "sources": ", ".join(sorted(by_lieferant[k].id for k in by_lieferant)),
+        },
+    )
+    def _asset(context: dg.AssetExecutionContext, data_dir: DataDirResource) -> dg.MaterializeResult:
+        paths = data_dir.paths()
+        source = by_lieferant[context.partition_key]
+        load = _ingest(context, paths, source)
+        metadata = {
+            "source": dg.MetadataValue.text(source.id),
+            "owner": dg.MetadataValue.text(source.owner),
+            **_metadata(load),
+            "rows_preview": dg.MetadataValue.md(markdown_table(preview(paths, source))),
+        }
+        if load.quarantined:
+            raise dg.Failure(
+                description="; ".join(f"quarantined {item.problem}" for item in load.quarantined),
+                metadata=metadata,
+            )
+        return dg.MaterializeResult(metadata=metadata)
+
+    return _asset
+
+
+_registry = load_registry()
+ingest_assets = [
+    *(build_ingest_asset(source) for source in _registry.sources if source.lieferant is None),
+    *(
+        build_partitioned_ingest_asset(table, _registry.table_title(table), sources)
+        for table, sources in _registry.partitioned().items()
+    ),
+]

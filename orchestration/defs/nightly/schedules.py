@@ -1,13 +1,51 @@
-"""02:00 Europe/Berlin, after the municipalities' night-time deliveries and before the working day."""
+"""The night: every body's delivery at 01:30, the refresh at 02:00 Europe/Berlin.
+
+After the municipalities' night-time deliveries and before the working day. Delivery runs are
+queued ahead of the refresh (one run at a time), so the refresh sees what they loaded.
+"""
 
 import dagster as dg
 
-from orchestration.defs.nightly.jobs import nightly_refresh
+from ingest.landing import delivery_due
+from orchestration.defs.nightly.jobs import (
+    DELIVERY_TABLES,
+    delivery_job_name,
+    delivery_run_request,
+    nightly_refresh,
+)
+from sozialmonitor.settings import DataPaths
+
+TIMEZONE = "Europe/Berlin"
 
 nightly_refresh_schedule = dg.ScheduleDefinition(
     name="nightly_refresh_schedule",
     job=nightly_refresh,
     cron_schedule="0 2 * * *",
-    execution_timezone="Europe/Berlin",
+    execution_timezone=TIMEZONE,
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )
+
+
+def build_delivery_schedule(table: str) -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name=f"{delivery_job_name(table)}_schedule",
+        job_name=delivery_job_name(table),
+        cron_schedule="30 1 * * *",
+        execution_timezone=TIMEZONE,
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+        description=f"One run per body with files landed for {table} or a portal to fetch from.",
+    )
+    def _schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest] | dg.SkipReason:
+        paths = DataPaths.from_env()
+        night = context.scheduled_execution_time.date().isoformat()
+        requests = [
+            delivery_run_request(source, run_key=f"{source.id}:{night}")
+            for source in DELIVERY_TABLES[table]
+            if delivery_due(source, paths.landing)
+        ]
+        return requests or dg.SkipReason(f"no body has delivered into {table}")
+
+    return _schedule
+
+
+delivery_schedules = [build_delivery_schedule(table) for table in DELIVERY_TABLES]

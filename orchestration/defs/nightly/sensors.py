@@ -1,9 +1,11 @@
-"""Start the refresh when a file lands, without waiting for the night.
+"""Start ingestion when a file lands, without waiting for the night.
 
 Each tick fingerprints every source's landing folder (file names, sizes, modification times; no
-file is read) and compares with the cursor of the previous tick. A change starts `nightly_refresh`,
-whose ingestion skips unchanged files by checksum, so a run for one city's new file does not reload
-the others. The run key is the fingerprint, so the same landing state never starts two runs.
+file is read) and compares with the cursor of the previous tick. A body-delivered source that
+changed gets a run for its partition; then one `nightly_refresh` rebuilds and publishes (runs are
+queued one at a time, so it follows the delivery runs). Ingestion skips unchanged files by
+checksum, so a run for one city's new file does not reload the others. Run keys are fingerprints,
+so the same landing state never starts two runs.
 """
 
 import hashlib
@@ -13,8 +15,12 @@ import dagster as dg
 
 from ingest.landing import landed_files
 from ingest.registry import load_registry
-from orchestration.defs.nightly.jobs import nightly_refresh
+from orchestration.defs.nightly.jobs import delivery_jobs, delivery_run_request, nightly_refresh
 from sozialmonitor.settings import DataPaths
+
+
+def _short_hash(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def landing_fingerprints(paths: DataPaths) -> dict[str, str]:
@@ -24,15 +30,15 @@ def landing_fingerprints(paths: DataPaths) -> dict[str, str]:
         stats = [(path.name, path.stat()) for path in landed_files(source, paths.landing)]
         files = [(name, stat.st_size, stat.st_mtime_ns) for name, stat in stats]
         if files:
-            fingerprints[source.id] = hashlib.sha256(json.dumps(files).encode()).hexdigest()[:16]
+            fingerprints[source.id] = _short_hash(files)
     return fingerprints
 
 
 @dg.sensor(
-    job=nightly_refresh,
+    jobs=[nightly_refresh, *delivery_jobs],
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Starts the refresh when files land in data/landing/<source id>/.",
+    description="Starts ingestion and the refresh when files land in data/landing/<source id>/.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
     current = landing_fingerprints(DataPaths.from_env())
@@ -40,13 +46,20 @@ def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.
     changed = sorted(source for source, fingerprint in current.items() if previous.get(source) != fingerprint)
     if not changed:
         return dg.SkipReason("no new or changed files in the landing folders")
-    cursor = json.dumps(current, sort_keys=True)
+    registry = load_registry()
+    deliveries = [registry.get(source_id) for source_id in changed if registry.get(source_id).lieferant]
+    refresh = dg.RunRequest(
+        job_name=nightly_refresh.name,
+        run_key=_short_hash(current),
+        tags={"sozialmonitor/landed": ",".join(changed)[:200]},
+    )
     return dg.SensorResult(
         run_requests=[
-            dg.RunRequest(
-                run_key=hashlib.sha256(cursor.encode()).hexdigest()[:16],
-                tags={"sozialmonitor/landed": ",".join(changed)[:200]},
-            )
+            *(
+                delivery_run_request(source, run_key=f"{source.id}:{current[source.id]}")
+                for source in deliveries
+            ),
+            refresh,
         ],
-        cursor=cursor,
+        cursor=json.dumps(current, sort_keys=True),
     )
