@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 CATALOG_PATH = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "indicator_catalog.csv"
-AREA_LEVELS = ("bund", "land", "region", "kreis", "gemeinde")
+AREA_LEVELS = ("bund", "land", "region", "kreis", "gemeinde", "stadtbezirk")
 
 
 class Indicator(BaseModel):
@@ -25,9 +25,14 @@ class Indicator(BaseModel):
     short_label: str
     topic: str
     definition: str
+    calculation: Literal["ratio", "count", "change_5_years"] = Field(
+        description="ratio: numerator / denominator x unit_factor; count: the numerator itself; "
+        "change_5_years: (numerator - the same measure five years earlier) / that earlier value x unit_factor"
+    )
     numerator_measure: str
-    denominator_measure: str
-    unit: Literal["%", "‰"]
+    denominator_measure: str | None = None
+    denominator_period: Literal["same_period", "latest_population_stichtag", "five_years_earlier"]
+    unit: Literal["%", "‰", "je 100", "Personen"]
     unit_factor: float
     decimals: int = Field(ge=0, le=4)
     reference_date_rule: str
@@ -35,8 +40,20 @@ class Indicator(BaseModel):
     area_levels: tuple[str, ...]
     valid_min: float
     valid_max: float
+    max_change: float = Field(gt=0, description="plausible change against the previous period, in the unit")
     polarity: Literal["higher_is_worse", "higher_is_better", "neutral"]
-    min_count: int = Field(ge=0)
+    min_count: int = Field(ge=0, description="primary suppression below this numerator")
+    min_denominator: int = Field(ge=0, description="primary suppression below this denominator")
+
+    @property
+    def is_share(self) -> bool:
+        """A share of its reference population: the numerator can never exceed the denominator."""
+        return self.calculation == "ratio" and self.unit in ("%", "‰") and self.valid_max <= self.unit_factor
+
+    @field_validator("denominator_measure", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return value or None
 
     @field_validator("source_ids", "area_levels", mode="before")
     @classmethod

@@ -18,7 +18,7 @@ from expectations.catalog import Indicator, load_catalog
 from ingest.genesis import STATUSES
 
 SUITES_DIR = Path(__file__).with_name("suites")
-FACT_STATUSES = ("ok", "suppressed", "missing")
+FACT_STATUSES = ("ok", "provisional", "suppressed", "missing")
 
 Expectation = dict[str, Any]
 Suite = dict[str, Any]
@@ -53,6 +53,20 @@ def suite(relation: str, example_columns: list[str], expectations: list[Expectat
 
 
 def fct_indicator_values_suite(catalog: tuple[Indicator, ...]) -> Suite:
+    shares = [
+        expectation(
+            f"numerator_le_denominator__{indicator.indicator_id}",
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            f"{indicator.name} counts a part of its reference population: numerator <= denominator.",
+            column_A="denominator",
+            column_B="numerator",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+            row_condition=where("indicator_id", indicator.indicator_id),
+        )
+        for indicator in catalog
+        if indicator.is_share
+    ]
     per_indicator = [
         expectation(
             f"value_in_range__{indicator.indicator_id}",
@@ -86,7 +100,7 @@ def fct_indicator_values_suite(catalog: tuple[Indicator, ...]) -> Suite:
             expectation(
                 "status_known",
                 "expect_column_values_to_be_in_set",
-                "Status is ok, suppressed or missing.",
+                "Status is ok, provisional, suppressed or missing.",
                 column="status",
                 value_set=list(FACT_STATUSES),
             ),
@@ -105,21 +119,13 @@ def fct_indicator_values_suite(catalog: tuple[Indicator, ...]) -> Suite:
                 min_value=1,
             ),
             expectation(
-                "numerator_le_denominator",
-                "expect_column_pair_values_a_to_be_greater_than_b",
-                "The numerator counts a part of the reference population: numerator <= denominator.",
-                column_A="denominator",
-                column_B="numerator",
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
-            ),
-            expectation(
                 "value_present_when_ok",
                 "expect_column_values_to_not_be_null",
                 "A row with status ok has a value.",
                 column="value",
                 row_condition=where("status", "ok"),
             ),
+            *shares,
             *per_indicator,
         ],
     )

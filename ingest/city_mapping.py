@@ -20,6 +20,8 @@ MEASURES = (
     "bev_insgesamt",
     "bev_unter_18",
     "bev_65_plus",
+    "bev_unter_15",
+    "bev_15_bis_64",
     "bev_auslaender",
     "sgb2_regelleistungsberechtigte",
     "sgb2_unter_15",

@@ -75,6 +75,11 @@ def family_loader(source: Source, geography: RuhrGeography) -> FamilyLoader:
     return loaders[source.family]
 
 
+def tables_written(source: Source) -> tuple[str, ...]:
+    """The raw tables ingesting the source writes: its own, and any its family's loader keeps beside it."""
+    return (source.table, *family_loader(source, RuhrGeography.from_seeds()).COMPANION_TABLES)
+
+
 def landed_files(source: Source, landing_dir: Path) -> list[Path]:
     """Files in the source's landing folder; hidden ones (downloads still being written) are not landed."""
     folder = landing_dir / source.id

@@ -52,6 +52,9 @@ class LoadStats:
 
 
 class FamilyLoader(Protocol):
+    # tables a loader writes beside the source's raw table (a city's area list beside its counts)
+    COMPANION_TABLES: tuple[str, ...]
+
     def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
         """Create the raw table(s) if needed."""
 
@@ -120,6 +123,7 @@ class RawTableLoader:
     provenance columns, each loader declares in COLUMNS."""
 
     COLUMNS = ""
+    COMPANION_TABLES: tuple[str, ...] = ()
 
     def __init__(self, geography: RuhrGeography):
         self.geography = geography
@@ -266,6 +270,7 @@ class CityCsvLoader:
     table shared by all cities; the city's area list goes beside it, refreshed from the mapping."""
 
     AREAS_TABLE = "stadt_kleinraum_gebiete"
+    COMPANION_TABLES = (AREAS_TABLE,)
 
     def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
         mapping = load_city_mapping(Path(source.mapping))

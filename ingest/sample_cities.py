@@ -29,7 +29,7 @@ CITY_RATES = {
     "05913000": (0.18, 0.08),
 }
 DEFAULT_RATES = (0.12, 0.06)
-SUPPRESSED_CELL = ("duisburg", "4", "arbeitslose_unter_25", 2015)
+SUPPRESSED_CELL = ("duisburg", "4", "sgb2_unter_15", 2015)
 
 
 def area_figures(
@@ -47,16 +47,20 @@ def area_figures(
     for code, weight, load in zip(codes, weights, burden, strict=True):
         people = round(register * weight / sum(weights))
         under_18 = round(people * share_u18 * (0.8 + 0.2 * load))
+        under_15 = round(under_18 * 0.83)  # 15 of the 18 birth years
+        over_64 = round(people * share_65 * (1.25 - 0.25 * load))
         working_age = people * 0.64
         figures[code] = {
             "bev_insgesamt": people,
             "bev_unter_18": under_18,
-            "bev_65_plus": round(people * share_65 * (1.25 - 0.25 * load)),
+            "bev_65_plus": over_64,
+            "bev_unter_15": under_15,
+            "bev_15_bis_64": people - under_15 - over_64,  # the three age groups add up to the total
             "bev_auslaender": round(people * min(0.7, share_foreign * load)),
             "sgb2_regelleistungsberechtigte": round(
                 people * 0.8 * sgb2_rate * load * year.uniform(0.97, 1.03)
             ),
-            "sgb2_unter_15": round(under_18 * 0.85 * min(0.6, 1.5 * sgb2_rate * load)),
+            "sgb2_unter_15": round(under_15 * min(0.6, 1.5 * sgb2_rate * load)),
             "arbeitslose": round(working_age * unemployed_rate * load * year.uniform(0.95, 1.05)),
             "arbeitslose_unter_25": round(working_age * 0.11 * unemployed_rate * load),
         }

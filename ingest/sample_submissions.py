@@ -21,6 +21,9 @@ from ingest.sample_xlsx import save_reproducibly
 from ingest.submission import template
 
 SOURCE_ID = "kommunale_meldungen"
+# Kreis Unna's Gesundheitsamt has not yet sent its newest Schuleingangsuntersuchung: the warehouse
+# must show it as late, not silently drop the Kreis (and the region, which needs every Kreis).
+LATE_DELIVERY = ("05978", 2023)
 SEED = 20261125
 XLSX_OFFICES = {"05562"}  # Kreis Recklinghausen
 CP1252_OFFICES = {"05112", "05954"}  # Duisburg, Ennepe-Ruhr-Kreis
@@ -102,5 +105,6 @@ def write_submissions(
         folder = landing_dir / f"{SOURCE_ID}_{lieferant_of_area(office).kurzname}"
         folder.mkdir(parents=True, exist_ok=True)
         written.append(_write(folder / f"jugendamt_{office}_kita_{year}.csv", kita, office, year))
-        written.append(_write(folder / f"gesundheitsamt_{office}_seu_{year}.csv", seu, office, year))
+        if (office, year) != LATE_DELIVERY:
+            written.append(_write(folder / f"gesundheitsamt_{office}_seu_{year}.csv", seu, office, year))
     return written

@@ -118,8 +118,8 @@ def run_refresh(paths: DataPaths) -> RefreshOutcome:
         elif event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
             materialization = event.event_specific_data.materialization
             key = materialization.asset_key
-            if key.path[0] == "raw":
-                metadata = {k: v.value for k, v in materialization.metadata.items()}
+            metadata = {k: v.value for k, v in materialization.metadata.items()}
+            if key.path[0] == "raw" and "files" in metadata:  # not a table written beside the source's
                 outcome.ingest_metadata[str(metadata.get("source", key.path[-1]))] = metadata
     if paths.published_db.exists() and paths.published_db.stat().st_mtime_ns != published_before:
         outcome.published = True
@@ -156,7 +156,7 @@ def format_summary(outcome: RefreshOutcome, paths: DataPaths) -> str:
         lines.append(f"  failed: {failure}")
     if outcome.publication is not None:
         lines.append("\npublished tables (rows):")
-        lines += [f"  {table:<32} {rows:>8}" for table, rows in outcome.publication.tables.items()]
+        lines += [f"  {table:<40} {rows:>8}" for table, rows in outcome.publication.tables.items()]
         lines.append(f"\npublished file: {outcome.publication.path}")
     elif paths.published_db.exists():
         lines.append(f"\nthe previous publication is untouched: {paths.published_db}")

@@ -26,14 +26,23 @@ D = date(2023, 12, 31)
 
 def test_dortmund_golden_file_gives_exact_rows() -> None:
     rows = list(CityCsvFile(FIXTURES / "dortmund_golden.csv", DORTMUND).rows())
-    assert len(rows) == 3 * 8
+    assert len(rows) == 3 * 10
     assert rows[:3] == [
         CityRow(2, 4, D, "01", "bev_insgesamt", 54312, "ok"),
         CityRow(2, 5, D, "01", "bev_unter_18", 7102, "ok"),
         CityRow(2, 6, D, "01", "bev_65_plus", 8911, "ok"),
     ]
+    # the two age groups added last, in the file's last two columns
+    assert rows[8:10] == [
+        CityRow(2, 12, D, "01", "bev_unter_15", 5874, "ok"),
+        CityRow(2, 13, D, "01", "bev_15_bis_64", 39527, "ok"),
+    ]
     nord = {row.measure: row.anzahl for row in rows if row.area_code == "02"}
     assert (nord["bev_auslaender"], nord["sgb2_unter_15"], nord["arbeitslose_unter_25"]) == (29870, 6321, 842)
+    assert (nord["bev_unter_15"], nord["bev_15_bis_64"]) == (10712, 43293)
+    # 10712 + 43293 + 6120 = 60125: under 15, 15 to 64 and 65 plus make up the inhabitants
+    assert nord["bev_unter_15"] + nord["bev_15_bis_64"] + nord["bev_65_plus"] == nord["bev_insgesamt"]
+    assert nord["sgb2_unter_15"] <= nord["bev_unter_15"] <= nord["bev_unter_18"]
 
 
 def test_duisburg_long_golden_file_keeps_suppression_and_drops_unmapped_measures() -> None:
@@ -53,7 +62,7 @@ BAD_DORTMUND = [
     ("duplicate key", "\r\n03;", "\r\n02;", "duplicate_key", 4, "Stadtbezirk-Nr"),
     ("negative count", ";12876;", ";-12876;", "negative_count", 3, "5 (Einwohner unter 18 Jahren)"),
     ("text in a count", ";6120;", ";6.120 Pers.;", "value_format", 3, "6 (Einwohner 65 Jahre und älter)"),
-    ("truncated row", ";2301;228\r\n", ";23", "layout", 4, None),
+    ("truncated row", ";6630;39174\r\n", ";66", "layout", 4, None),
     ("wrong reference date", "31.12.2023;57011", "30.06.2023;57011", "reference_date", 4, "Stichtag"),
     ("date in another format", "31.12.2023;60125", "2023-12-31;60125", "layout", 3, "Stichtag"),
 ]
@@ -113,9 +122,22 @@ def test_every_sample_city_loads_and_areas_sum_close_to_the_official_total(tmp_p
         areas = con.execute(
             "select source_id, count(*) from stadt_kleinraum_gebiete group by 1 order by 1"
         ).fetchall()
+        # every area of every city and year: the three age groups make up its inhabitants
+        age_groups = con.execute("""
+            with a as (
+              pivot (select source_id, area_code, stichtag, measure, anzahl from stadt_kleinraum)
+              on measure in ('bev_insgesamt', 'bev_unter_18', 'bev_unter_15', 'bev_15_bis_64', 'bev_65_plus',
+                             'sgb2_unter_15', 'arbeitslose')
+              using any_value(anzahl))
+            select count(*), count(*) filter (
+              where bev_unter_15 + bev_15_bis_64 + bev_65_plus = bev_insgesamt
+                and sgb2_unter_15 <= bev_unter_15 and bev_unter_15 < bev_unter_18
+                and arbeitslose < 0.25 * bev_15_bis_64)
+            from a""").fetchone()
     # a city's register counts a little more than the official Fortschreibung, never wildly more
     assert [ags for ags, _ in ratios] == ["05112000", "05113000", "05513000", "05911000", "05913000"]
     assert all(1.0 < ratio < 1.02 for _, ratio in ratios), ratios
+    assert age_groups == ((6 + 12 + 7 + 9 + 5) * 10,) * 2
     assert areas == [
         ("stadt_bochum", 6),
         ("stadt_dortmund", 12),

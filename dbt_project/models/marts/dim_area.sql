@@ -1,4 +1,8 @@
--- The area hierarchy: Deutschland > NRW > Metropole Ruhr > 15 Kreise / kreisfreie Städte > 53 Gemeinden.
+-- The area hierarchy: Deutschland > NRW > Metropole Ruhr > 15 Kreise / kreisfreie Städte >
+-- 53 Gemeinden > small areas of the cities (`<AGS>-<local code>`). Official areas are valid
+-- throughout; a small area is valid from the first to the last Stichtag its city delivered it for
+-- (valid_to empty while it is in the newest delivery), so a reorganisation ends a series instead of
+-- breaking it.
 with referenz as (
     select area_id, name, level, parent_id, null as area_type
     from {{ ref('referenzgebiete') }}
@@ -19,6 +23,11 @@ kreise as (
 gemeinden as (
     select ags as area_id, name, 'gemeinde' as level, kreis_ags as parent_id, gemeinde_typ as area_type
     from {{ ref('ruhr_gemeinden') }}
+),
+
+kleinraeume as (
+    select area_id, name, area_level as level, ags as parent_id, 'Stadtbezirk' as area_type, valid_from, valid_to
+    from {{ ref('stg_staedte__gebiete') }}
 )
 
 select * from referenz
@@ -28,3 +37,5 @@ union all by name
 select * from kreise
 union all by name
 select * from gemeinden
+union all by name
+select * from kleinraeume

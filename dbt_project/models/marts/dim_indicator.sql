@@ -5,8 +5,10 @@ select
     short_label,
     topic,
     definition,
+    calculation,
     numerator_measure,
     denominator_measure,
+    denominator_period,
     unit,
     unit_factor,
     decimals,
@@ -15,6 +17,8 @@ select
     string_split(area_levels, '|') as area_levels,
     valid_min,
     valid_max,
+    max_change,
     polarity,
-    min_count
+    min_count,
+    min_denominator
 from {{ ref('indicator_catalog') }}

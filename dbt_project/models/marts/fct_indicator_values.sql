@@ -1,57 +1,51 @@
--- One row per indicator x area x period: numerator and denominator from the catalog's measures,
--- the value computed from them (never averaged from rates), and a status that says why a value is
--- absent. A numerator below the catalog's disclosure minimum is published as suppressed.
-with catalog as (
-    select * from {{ ref('dim_indicator') }}
+-- One row per indicator x area x period, after disclosure control.
+-- Secondary suppression: in every group of areas below one parent (Gemeinden of a Kreis, small
+-- areas of a city, Kreise of the region) where exactly one is suppressed while others are published,
+-- the published sibling with the smallest numerator is suppressed too, so that the hidden value
+-- cannot be recomputed as the parent's numerator minus the published siblings'.
+with primary_suppressed as (
+    select values.*, areas.parent_id
+    from {{ ref('int_indicator_values') }} as values
+    inner join {{ ref('dim_area') }} as areas on values.area_id = areas.area_id
 ),
 
-measures as (
-    select * from {{ ref('int_bevoelkerung_measures') }}
-),
-
-areas as (
-    select * from {{ ref('dim_area') }}
-),
-
-paired as (
-    select
-        catalog.indicator_id,
-        numerator.area_id,
-        numerator.period,
-        numerator.value as numerator,
-        denominator.value as denominator,
-        catalog.unit_factor,
-        catalog.decimals,
-        catalog.min_count,
-        numerator.source_files
-    from catalog
-    inner join measures as numerator on numerator.measure_id = catalog.numerator_measure
-    inner join measures as denominator
-        on denominator.measure_id = catalog.denominator_measure
-        and denominator.area_id = numerator.area_id
-        and denominator.period = numerator.period
-    inner join areas on numerator.area_id = areas.area_id
-    where list_contains(catalog.area_levels, areas.level)
-),
-
-classified as (
+siblings as (
     select
         *,
-        case
-            when numerator is null or denominator is null or denominator = 0 then 'missing'
-            when numerator < min_count then 'suppressed'
-            else 'ok'
-        end as status
-    from paired
+        count(*) filter (where status = 'suppressed')
+            over (partition by indicator_id, period, parent_id) as suppressed_siblings,
+        row_number() over (
+            partition by indicator_id, period, parent_id, status in ('ok', 'provisional')
+            order by numerator, area_id
+        ) as smallest_first
+    from primary_suppressed
+    where parent_id is not null
+),
+
+secondary as (
+    select indicator_id, area_id, period
+    from siblings
+    where suppressed_siblings = 1 and status in ('ok', 'provisional') and smallest_first = 1
+),
+
+final as (
+    select
+        primary_suppressed.* exclude (status, suppression, parent_id),
+        case when secondary.area_id is not null then 'suppressed' else primary_suppressed.status end as status,
+        case when secondary.area_id is not null then 'secondary' else primary_suppressed.suppression end
+            as suppression
+    from primary_suppressed
+    left join secondary using (indicator_id, area_id, period)
 )
 
 select
     indicator_id,
     area_id,
     period,
-    case when status = 'ok' then numerator end as numerator,
+    case when status <> 'suppressed' then numerator end as numerator,
     denominator,
-    case when status = 'ok' then round(numerator / denominator * unit_factor, decimals) end as value,
+    case when status in ('ok', 'provisional') then value end as value,
     status,
+    suppression,
     source_files
-from classified
+from final

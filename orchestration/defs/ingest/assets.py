@@ -5,11 +5,13 @@ delivery does not hold back everyone else's; its non-blocking check `no_quaranti
 delivery red in the UI and names file, row, column and rule.
 """
 
+from collections.abc import Iterator
+
 import dagster as dg
 import duckdb
 
 from ingest.geography import RuhrGeography
-from ingest.landing import SourceLoad, ingest_source
+from ingest.landing import SourceLoad, ingest_source, tables_written
 from ingest.portal import PortalError
 from ingest.raw_store import RawStore
 from ingest.registry import Source, load_registry
@@ -147,24 +149,43 @@ def build_partitioned_ingest_asset(table: str, title: str, sources: list[Source]
     never delivered stays "missing".
     """
     by_lieferant = {source.lieferant: source for source in sources}
+    key = dg.AssetKey(["raw", table])
+    companions = [dg.AssetKey(["raw", name]) for name in tables_written(sources[0])[1:]]
+    partitions = lieferanten_partitions(sources)
 
-    @dg.asset(
-        key=dg.AssetKey(["raw", table]),
-        group_name="ingest",
-        description=(
-            f"{title}. "
-            f"One partition per delivering Kreis or kreisfreie Stadt; files from "
-            f"data/landing/<source id>/ into raw.duckdb table {table}."
-        ),
-        kinds={"python", "duckdb"},
+    @dg.multi_asset(
+        name=f"raw__{table}",
+        specs=[
+            dg.AssetSpec(
+                key,
+                group_name="ingest",
+                description=(
+                    f"{title}. One partition per delivering Kreis or kreisfreie Stadt; files from "
+                    f"data/landing/<source id>/ into raw.duckdb table {table}."
+                ),
+                kinds={"python", "duckdb"},
+                partitions_def=partitions,
+                metadata={
+                    "family": sources[0].family,
+                    "sources": ", ".join(sorted(source.id for source in sources)),
+                },
+            ),
+            *(
+                dg.AssetSpec(
+                    companion,
+                    group_name="ingest",
+                    description=f"Written with raw/{table}, from each body's configuration.",
+                    kinds={"python", "duckdb"},
+                    partitions_def=partitions,
+                )
+                for companion in companions
+            ),
+        ],
         op_tags={PHASE_TAG: "ingest"},
-        partitions_def=lieferanten_partitions(sources),
-        metadata={
-            "family": sources[0].family,
-            "sources": ", ".join(sorted(by_lieferant[k].id for k in by_lieferant)),
-        },
     )
-    def _asset(context: dg.AssetExecutionContext, data_dir: DataDirResource) -> dg.MaterializeResult:
+    def _asset(
+        context: dg.AssetExecutionContext, data_dir: DataDirResource
+    ) -> Iterator[dg.MaterializeResult]:
         paths = data_dir.paths()
         source = by_lieferant[context.partition_key]
         load = _ingest(context, paths, source)
@@ -179,7 +200,11 @@ def build_partitioned_ingest_asset(table: str, title: str, sources: list[Source]
                 description="; ".join(f"quarantined {item.problem}" for item in load.quarantined),
                 metadata=metadata,
             )
-        return dg.MaterializeResult(metadata=metadata)
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
+        for companion in companions:
+            yield dg.MaterializeResult(
+                asset_key=companion, metadata={"source": dg.MetadataValue.text(source.id)}
+            )
 
     return _asset
 

@@ -9,9 +9,15 @@ before the refresh that follows them starts.
 
 import dagster as dg
 
+from ingest.landing import tables_written
 from ingest.registry import Source, load_registry
 
 DELIVERY_TABLES = load_registry().partitioned()
+
+
+def delivery_keys(table: str) -> list[dg.AssetKey]:
+    """The assets one body's delivery run materialises: the raw table and any written beside it."""
+    return [dg.AssetKey(["raw", name]) for name in tables_written(DELIVERY_TABLES[table][0])]
 
 
 def delivery_job_name(table: str) -> str:
@@ -28,7 +34,7 @@ def delivery_run_request(source: Source, run_key: str | None = None) -> dg.RunRe
 delivery_jobs = [
     dg.define_asset_job(
         name=delivery_job_name(table),
-        selection=dg.AssetSelection.assets(["raw", table]),
+        selection=dg.AssetSelection.assets(*delivery_keys(table)),
         description=f"Ingest one delivering body's files into raw table {table} (one run per partition).",
     )
     for table in DELIVERY_TABLES
@@ -37,7 +43,7 @@ delivery_jobs = [
 nightly_refresh = dg.define_asset_job(
     name="nightly_refresh",
     selection=dg.AssetSelection.all()
-    - dg.AssetSelection.assets(*(["raw", table] for table in DELIVERY_TABLES)),
+    - dg.AssetSelection.assets(*(key for table in DELIVERY_TABLES for key in delivery_keys(table))),
     description="Ingest the official sources, build the warehouse with dbt from everything in the raw "
     "store, validate it with GX, publish it.",
 )

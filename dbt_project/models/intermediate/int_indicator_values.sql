@@ -1,0 +1,83 @@
+-- Each catalog indicator for every area of its levels and every period its numerator exists:
+-- numerator and denominator paired by the catalog's rules, the value computed from them (never
+-- averaged from rates), and primary disclosure control. Secondary suppression follows in the mart.
+--   denominator_period: same_period | latest_population_stichtag (the last 31.12. at or before the
+--   period: Kita 01.03.2024 -> 31.12.2023) | five_years_earlier (Bevölkerungsentwicklung)
+{{ config(materialized='table') }}
+
+with catalog as (
+    select * from {{ ref('dim_indicator') }}
+),
+
+measures as (
+    select * from {{ ref('int_measures') }}
+),
+
+numerators as (
+    select
+        catalog.*,
+        measures.area_id,
+        measures.period,
+        measures.value as numerator_value,
+        measures.status as numerator_status,
+        measures.source_files,
+        case catalog.denominator_period
+            when 'same_period' then measures.period
+            when 'five_years_earlier' then (measures.period - interval 5 year)::date
+            when 'latest_population_stichtag' then
+                case when strftime(measures.period, '%m-%d') = '12-31' then measures.period
+                     else make_date(year(measures.period) - 1, 12, 31) end
+        end as denominator_date
+    from catalog
+    inner join measures on measures.measure_id = catalog.numerator_measure
+    inner join {{ ref('dim_area') }} as areas on measures.area_id = areas.area_id
+    where list_contains(catalog.area_levels, areas.level)
+),
+
+paired as (
+    select
+        numerators.*,
+        denominators.value as denominator_value,
+        denominators.status as denominator_status,
+        denominators.source_files as denominator_source_files
+    from numerators
+    left join measures as denominators
+        on denominators.measure_id = numerators.denominator_measure
+        and denominators.area_id = numerators.area_id
+        and denominators.period = numerators.denominator_date
+),
+
+classified as (
+    select
+        *,
+        case
+            when numerator_status = 'suppressed' then 'source'
+            when numerator_status = 'missing' or numerator_value is null then null
+            when calculation <> 'count' and (denominator_value is null or denominator_value = 0) then null
+            when numerator_value < min_count then 'primary'
+            when calculation <> 'count' and denominator_value < min_denominator then 'primary'
+        end as suppression
+    from paired
+)
+
+select
+    indicator_id,
+    area_id,
+    period,
+    numerator_value as numerator,
+    denominator_value as denominator,
+    case calculation
+        when 'count' then numerator_value::double
+        when 'ratio' then round(numerator_value / denominator_value * unit_factor, decimals)
+        when 'change_5_years' then round((numerator_value - denominator_value) / denominator_value * unit_factor, decimals)
+    end as value,
+    case
+        when suppression is not null then 'suppressed'
+        when numerator_value is null or (calculation <> 'count' and coalesce(denominator_value, 0) = 0) then 'missing'
+        when numerator_status = 'provisional' or denominator_status = 'provisional' then 'provisional'
+        else 'ok'
+    end as status,
+    suppression,
+    concat_ws(', ', source_files, case when denominator_source_files <> source_files then denominator_source_files end)
+        as source_files
+from classified

@@ -1,0 +1,39 @@
+-- Every delivered count in the shared measure vocabulary, one row per area x period x measure, at
+-- the level each source publishes: population (GENESIS, every official level), Grundsicherung
+-- (GENESIS, Kreis and above), SGB II and Arbeitslose (BA, Gemeinde), small areas (cities),
+-- Kita and Schuleingangsuntersuchung (municipal submissions, Gemeinde and small area).
+{{ config(materialized='table') }}
+
+with grundsicherung as (
+    select
+        area_key as area_id,
+        stichtag as period,
+        measure_id,
+        {{ sum_of_parts('anzahl', 'status') }},
+        string_agg(distinct source_file, ', ' order by source_file) as source_files
+    from {{ ref('stg_genesis__grundsicherung') }}
+    group by all
+)
+
+select area_id, period, measure_id, value, status, source_files, 'genesis_12411_bevoelkerung' as source_id
+from {{ ref('int_bevoelkerung_measures') }}
+
+union all
+
+select area_id, period, measure_id, value, status, source_files, 'genesis_22151_grundsicherung'
+from grundsicherung
+
+union all
+
+select area_key, berichtsmonat, measure_id, anzahl, status, source_file, source_id
+from {{ ref('stg_ba__gemeindedaten') }}
+
+union all
+
+select area_id, stichtag, measure_id, anzahl, status, source_file, source_id
+from {{ ref('stg_staedte__kleinraum') }}
+
+union all
+
+select area_id, stichtag, measure_id, anzahl, status, source_file, source_id
+from {{ ref('stg_meldungen__kommunal') }}

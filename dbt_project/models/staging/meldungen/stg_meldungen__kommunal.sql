@@ -1,0 +1,21 @@
+-- Kita-Betreuung (01.03.) and Schuleingangsuntersuchung (01.08.) counts per area. A value delivered
+-- twice (a corrected Nachlieferung) is taken from the file loaded last.
+with cells as (
+    select * from {{ source('meldungen', 'kommunale_meldungen') }}
+),
+
+newest as (
+    {{ newest_delivery('cells', ['area_id', 'stichtag', 'merkmal']) }}
+)
+
+select
+    area_id,
+    stichtag,
+    merkmal as measure_id,
+    anzahl,
+    {{ measure_status('status') }} as status,
+    source_id,
+    file_name as source_file,
+    row_number as source_row,
+    column_number as source_column
+from newest

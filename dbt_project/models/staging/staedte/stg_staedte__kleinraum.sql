@@ -1,0 +1,23 @@
+-- Small-area counts of the cities, keyed `<AGS>-<local code>`. A city's Stichtag delivered twice is
+-- taken from the file loaded last.
+with cells as (
+    select * from {{ source('staedte', 'stadt_kleinraum') }}
+),
+
+newest as (
+    {{ newest_delivery('cells', ['source_id', 'stichtag']) }}
+)
+
+select
+    ags || '-' || area_code as area_id,
+    ags,
+    area_level,
+    stichtag,
+    measure as measure_id,
+    anzahl,
+    {{ measure_status('status') }} as status,
+    source_id,
+    file_name as source_file,
+    row_number as source_row,
+    column_number as source_column
+from newest
