@@ -49,7 +49,7 @@ def test_gx_checks_guard_the_fact_table_and_block_on_errors() -> None:
     fct = {name for asset, name in specs if asset == "marts/fct_indicator_values"}
     assert {
         "key_unique",
-        "numerator_le_denominator",
+        "numerator_le_denominator__auslaenderanteil",
         "value_in_range__auslaenderanteil",
         "value_in_range__anteil_unter_18",
         "value_in_range__anteil_65_plus",

@@ -8,6 +8,7 @@ import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -48,23 +49,6 @@ def by_hand(path: Path, area_key: str) -> dict[str, tuple[int, int]]:
     }
 
 
-@pytest.mark.parametrize("area_key", ["05913000", "05170040"])  # Dortmund, Sonsbeck
-def test_published_values_equal_hand_calculation(refreshed_sample: DataPaths, area_key: str) -> None:
-    expected = by_hand(population_file(refreshed_sample, "2023-12-31"), area_key)
-    rows = published(
-        refreshed_sample,
-        """select indicator_id, numerator, denominator, value, status
-                                          from marts.fct_indicator_values
-                                          where area_id = ? and period = date '2023-12-31'""",
-        [area_key],
-    )
-    assert len(rows) == 3
-    for indicator_id, numerator, denominator, value, status in rows:
-        assert (numerator, denominator) == expected[indicator_id]
-        assert value == round(numerator / denominator * 100, 2)
-        assert status == "ok"
-
-
 def test_region_is_the_sum_of_its_kreise(refreshed_sample: DataPaths) -> None:
     path = population_file(refreshed_sample, "2023-12-31")
     kreise = [
@@ -94,14 +78,28 @@ def test_region_is_the_sum_of_its_kreise(refreshed_sample: DataPaths) -> None:
     ) == [(numerator, denominator, round(numerator / denominator * 100, 2))]
 
 
-def test_every_area_has_every_indicator_for_every_period(refreshed_sample: DataPaths) -> None:
-    # 53 Gemeinden + 15 Kreise + region + NRW + Deutschland, 3 indicators, 10 Stichtage.
-    assert published(
-        refreshed_sample, "select count(*), count(distinct period) from marts.fct_indicator_values"
-    ) == [(71 * 3 * 10, 10)]
-    assert published(
-        refreshed_sample, "select level, count(*) from marts.dim_area group by 1 order by 1"
-    ) == [("bund", 1), ("gemeinde", 53), ("kreis", 15), ("land", 1), ("region", 1)]
+def test_every_gemeinde_has_every_indicator_for_every_period(refreshed_sample: DataPaths) -> None:
+    levels = published(refreshed_sample, "select level, count(*) from marts.dim_area group by 1 order by 1")
+    assert levels == [
+        ("bund", 1),
+        ("gemeinde", 53),
+        ("kreis", 15),
+        ("land", 1),
+        ("region", 1),
+        ("stadtbezirk", 6 + 12 + 7 + 9 + 5),
+    ]
+    rows_per_period = published(
+        refreshed_sample,
+        """select indicator_id, period, count(*) from marts.fct_indicator_values
+           join marts.dim_area using (area_id) where level = 'gemeinde' group by all""",
+    )
+    incomplete = {(indicator, period): rows for indicator, period, rows in rows_per_period if rows != 53}
+    # Kreis Unna's 10 Gemeinden lack the Schuleingangsuntersuchung of 2023 (a late delivery in the sample)
+    assert incomplete == {
+        (indicator, date(2023, 8, 1)): 43
+        for indicator in ("seu_sprachdefizit_anteil", "seu_visuomotorik_anteil", "seu_uebergewicht_anteil")
+    }
+    assert len(rows_per_period) == 17 * 10  # 17 Gemeinde indicators, 10 periods each
 
 
 def test_refresh_prints_a_summary_and_writes_nothing_outside_the_data_dir(cli_refresh: CliRefresh) -> None:
@@ -109,7 +107,7 @@ def test_refresh_prints_a_summary_and_writes_nothing_outside_the_data_dir(cli_re
     for phase in ("ingest", "dbt", "gate", "publish", "total"):
         assert f"\n{phase} " in out
     assert "checks: " in out and " 0 failed" in out
-    assert "marts.fct_indicator_values" in out and "2130" in out
+    assert re.search(r"\n  marts.fct_indicator_values +15294\n", out)
     assert f"published file: {cli_refresh.paths.published_db}" in out
     # ten files, 176 rows each outside the Ruhr: 1,760 skipped
     assert re.search(r"\ngenesis_12411_bevoelkerung +10 +10 +138600 +1760 +0\n", out)
@@ -180,9 +178,9 @@ def test_value_breaking_the_indicator_contract_fails_the_gate(
     broken = refresh_with_broken_cell("05913000", "unter 3 Jahre", FOREIGN_TOTAL, "999999")
     assert_nothing_published(broken)
     failed = failed_checks(broken.outcome)
-    assert set(failed) == {"value_in_range__auslaenderanteil", "numerator_le_denominator"}
+    assert set(failed) == {"value_in_range__auslaenderanteil", "numerator_le_denominator__auslaenderanteil"}
     example = f"| auslaenderanteil | 05913000 | 2023-12-31 | {broken.file.name} |"
-    assert example in failed["numerator_le_denominator"].examples
+    assert example in failed["numerator_le_denominator__auslaenderanteil"].examples
 
 
 def test_unreadable_file_is_quarantined_and_the_last_good_data_stays_published(
@@ -211,5 +209,5 @@ def test_published_marts_carry_their_dbt_descriptions(refreshed_sample: DataPath
                where schema_name = 'marts' and table_name = 'fct_indicator_values'""",
         )
     )
-    assert comments["status"].startswith("ok; suppressed (numerator below the disclosure minimum)")
+    assert comments["status"].startswith("ok; provisional (a source marked a count provisional)")
     assert all(comments.values())
