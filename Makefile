@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: refresh test ui bench install sample lint expectations clean-data
+.PHONY: refresh test ui bench install sample lint expectations docs clean-data
 
 ## Set everything up on a fresh machine, generate the sample sources, run the nightly refresh.
 refresh: $(STAMP)
@@ -30,6 +30,10 @@ bench: $(STAMP)
 ## Regenerate the GX suites in expectations/suites/ from the indicator catalog.
 expectations: $(STAMP)
 	$(BIN)/sozialmonitor expectations
+
+## dbt docs of the last build (models, columns, indicator definitions) under the data directory.
+docs: $(STAMP)
+	$(BIN)/sozialmonitor docs
 
 install: $(STAMP)
 

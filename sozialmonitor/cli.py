@@ -1,4 +1,4 @@
-"""`sozialmonitor`: the platform's command line (refresh, query, status, sample, expectations, ui)."""
+"""`sozialmonitor`: the platform's command line (refresh, query, status, sample, expectations, docs, ui)."""
 
 from __future__ import annotations
 
@@ -71,6 +71,21 @@ def _expectations(args: argparse.Namespace, paths: DataPaths) -> int:
     return 0
 
 
+def _docs(args: argparse.Namespace, paths: DataPaths) -> int:
+    """dbt's documentation site of the last build: models, columns and the indicator catalog."""
+    import subprocess
+
+    dbt = Path(sys.executable).with_name("dbt")
+    target = paths.root / "dbt" / "docs"
+    run = subprocess.run(
+        [str(dbt), "docs", "generate", "--quiet", "--target-path", str(target)],
+        cwd=PROJECT_ROOT / "dbt_project",
+    )
+    if run.returncode == 0:
+        print(f"dbt docs: {target / 'index.html'} (serve with: {dbt} docs serve --target-path {target})")
+    return run.returncode
+
+
 def _ui(args: argparse.Namespace, paths: DataPaths) -> int:
     dagster = Path(sys.executable).with_name("dagster")
     os.chdir(PROJECT_ROOT)
@@ -89,6 +104,7 @@ def parser() -> argparse.ArgumentParser:
     sample = commands.add_parser("sample", help="write the bundled sample sources into the landing folders")
     sample.add_argument("--scale", type=int, default=1, help="10 x SCALE reference dates instead of 10")
     commands.add_parser("expectations", help="regenerate the GX suites from the indicator catalog")
+    commands.add_parser("docs", help="generate dbt's documentation of the last build under the data dir")
     ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     return root
@@ -100,6 +116,7 @@ COMMANDS = {
     "status": _status,
     "sample": _sample,
     "expectations": _expectations,
+    "docs": _docs,
     "ui": _ui,
 }
 

@@ -7,6 +7,7 @@ warehouse's SQL (staging, measures, pairing, rounding) is reused.
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import defaultdict
 from datetime import date
@@ -21,6 +22,7 @@ from ingest.genesis_ffcsv import FfcsvFile
 from ingest.geography import RuhrGeography
 from ingest.layouts import layout
 from ingest.submission import SubmissionFile
+from sozialmonitor.cli import main
 from sozialmonitor.settings import DataPaths
 from tests.support import published
 
@@ -373,3 +375,24 @@ def test_small_areas_hang_below_their_city(refreshed_sample: DataPaths) -> None:
         "select name, level, parent_id, valid_from, valid_to from marts.dim_area "
         "where area_id = '05913000-02'",
     ) == [("Innenstadt-Nord", "stadtbezirk", "05913000", date(2014, 12, 31), None)]
+
+
+def test_dbt_docs_define_every_mart_column_and_indicator(
+    refreshed_sample: DataPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOZIALMONITOR_DATA_DIR", str(refreshed_sample.root))
+    assert main(["docs"]) == 0
+    catalog = json.loads(
+        (refreshed_sample.root / "dbt" / "docs" / "catalog.json").read_text(encoding="utf-8")
+    )
+    marts = {key: node for key, node in catalog["nodes"].items() if node["metadata"]["schema"] == "marts"}
+    assert len(marts) == 8
+    undefined = [
+        (key, name)
+        for key, node in marts.items()
+        for name, column in node["columns"].items()
+        if not column["comment"]
+    ]
+    assert undefined == []
+    profile = marts["model.sozialmonitor.mart_area_profile"]["columns"]
+    assert profile["kita_quote_unter_3"]["comment"] == "Betreuungsquote unter 3-Jähriger (%)"
