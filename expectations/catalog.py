@@ -40,7 +40,11 @@ class Indicator(BaseModel):
     area_levels: tuple[str, ...]
     valid_min: float
     valid_max: float
-    max_change: float = Field(gt=0, description="plausible change against the previous period, in the unit")
+    max_change: float | None = Field(
+        default=None,
+        gt=0,
+        description="plausible change against the previous period, in the unit; empty: none",
+    )
     polarity: Literal["higher_is_worse", "higher_is_better", "neutral"]
     min_count: int = Field(ge=0, description="primary suppression below this numerator")
     min_denominator: int = Field(ge=0, description="primary suppression below this denominator")
@@ -50,7 +54,7 @@ class Indicator(BaseModel):
         """A share of its reference population: the numerator can never exceed the denominator."""
         return self.calculation == "ratio" and self.unit in ("%", "‰") and self.valid_max <= self.unit_factor
 
-    @field_validator("denominator_measure", mode="before")
+    @field_validator("denominator_measure", "max_change", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return value or None

@@ -40,13 +40,19 @@ def where(column: str, value: str) -> dict[str, Any]:
     return {"column": {"name": column}, "operator": "==", "parameter": value, "type": "comparison"}
 
 
-def suite(relation: str, example_columns: list[str], expectations: list[Expectation]) -> Suite:
+def suite(
+    relation: str, example_columns: list[str], expectations: list[Expectation], query: str | None = None
+) -> Suite:
+    """A suite guarding `relation`. `query`, when given, is what GX reads instead of the bare table: the
+    table's rows with columns computed from the catalog and the other marts (a recomputed value, a
+    lookup), so that cross-table contracts are plain column expectations."""
     return {
         "name": relation,
         "expectations": expectations,
         "meta": {
             "relation": relation,
             "example_columns": example_columns,
+            **({"query": " ".join(query.split())} if query else {}),
             "generated_by": "expectations/suites.py from dbt_project/seeds/indicator_catalog.csv",
         },
     }
@@ -83,7 +89,8 @@ def fct_indicator_values_suite(catalog: tuple[Indicator, ...]) -> Suite:
     return suite(
         "marts.fct_indicator_values",
         ["indicator_id", "area_id", "period", "source_files"],
-        [
+        query=FACT_QUERY,
+        expectations=[
             expectation(
                 "key_unique",
                 "expect_compound_columns_to_be_unique",
@@ -119,6 +126,46 @@ def fct_indicator_values_suite(catalog: tuple[Indicator, ...]) -> Suite:
                 min_value=1,
             ),
             expectation(
+                "value_matches_numerator_and_denominator",
+                "expect_column_pair_values_a_to_be_greater_than_b",
+                "The value is the catalog's calculation of numerator and denominator, within rounding.",
+                column_A="rounding_tolerance",
+                column_B="value_deviation",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
+            expectation(
+                "area_in_dim_area",
+                "expect_column_values_to_be_in_set",
+                "Every area is in dim_area.",
+                column="area_known",
+                value_set=[True],
+            ),
+            expectation(
+                "no_published_cell_below_disclosure_minimum",
+                "expect_column_values_to_be_in_set",
+                "No published value has a numerator below min_count or a denominator below min_denominator.",
+                column="below_disclosure_minimum",
+                value_set=[False],
+            ),
+            expectation(
+                "denominator_agrees_with_population",
+                "expect_column_values_to_be_in_set",
+                "A denominator that is the population at the same Stichtag equals the published Bevölkerung.",
+                column="population_agrees",
+                value_set=[True],
+            ),
+            expectation(
+                "plausible_change",
+                "expect_column_pair_values_a_to_be_greater_than_b",
+                "The change against the previous period is within the catalog's max_change (plausibility).",
+                severity="warning",
+                column_A="max_change",
+                column_B="change_previous_period",
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
+            expectation(
                 "value_present_when_ok",
                 "expect_column_values_to_not_be_null",
                 "A row with status ok has a value.",
@@ -127,6 +174,91 @@ def fct_indicator_values_suite(catalog: tuple[Indicator, ...]) -> Suite:
             ),
             *shares,
             *per_indicator,
+        ],
+    )
+
+
+# The fact table with what its contracts compare against, computed in DuckDB over the full table.
+FACT_QUERY = """
+select facts.*,
+    abs(facts.value - case catalog.calculation
+        when 'count' then facts.numerator
+        when 'ratio' then facts.numerator / facts.denominator * catalog.unit_factor
+        else (facts.numerator - facts.denominator) / facts.denominator * catalog.unit_factor
+    end) as value_deviation,
+    0.5 * pow(10, -catalog.decimals) + 1e-9 as rounding_tolerance,
+    facts.area_id in (select area_id from marts.dim_area) as area_known,
+    coalesce(facts.status in ('ok', 'provisional') and (facts.numerator < catalog.min_count
+        or (catalog.calculation <> 'count' and facts.denominator < catalog.min_denominator)), false)
+        as below_disclosure_minimum,
+    coalesce(population.numerator = facts.denominator, true) as population_agrees,
+    abs(facts.value - lag(facts.value) over (
+        partition by facts.indicator_id, facts.area_id order by facts.period)) as change_previous_period,
+    catalog.max_change
+from marts.fct_indicator_values as facts
+left join marts.dim_indicator as catalog using (indicator_id)
+left join marts.fct_indicator_values as population
+    on catalog.denominator_measure = 'bev_insgesamt' and catalog.denominator_period = 'same_period'
+    and population.indicator_id = 'bevoelkerung' and population.area_id = facts.area_id
+    and population.period = facts.period
+"""
+
+# Gemeinden the completeness contract expects for every indicator defined at Gemeinde level.
+GEMEINDEN = 53
+SMALL_AREA_TOLERANCE_PERCENT = 10
+
+
+def data_availability_suite() -> Suite:
+    return suite(
+        "marts.mart_data_availability",
+        ["indicator_id", "period"],
+        query="""
+select availability.indicator_id, availability.period,
+    count(distinct availability.area_id) as gemeinden_listed,
+    count(*) filter (where availability.availability is null) as without_reason
+from marts.mart_data_availability as availability
+join marts.dim_indicator as catalog using (indicator_id)
+where availability.level = 'gemeinde'
+    and availability.period = (select max(period) from marts.mart_data_availability as newest
+                               where newest.indicator_id = availability.indicator_id)
+group by all
+""",
+        expectations=[
+            expectation(
+                "every_gemeinde_accounted_for",
+                "expect_column_values_to_be_between",
+                f"For the newest period each Gemeinde indicator lists all {GEMEINDEN} Gemeinden: "
+                "published, or missing/suppressed/late with the reason.",
+                column="gemeinden_listed",
+                min_value=GEMEINDEN,
+                max_value=GEMEINDEN,
+            ),
+            expectation(
+                "every_gap_has_a_reason",
+                "expect_column_values_to_be_between",
+                "No listed cell without its availability reason.",
+                column="without_reason",
+                max_value=0,
+            ),
+        ],
+    )
+
+
+def small_area_reconciliation_suite() -> Suite:
+    return suite(
+        "marts.mart_small_area_reconciliation",
+        ["area_id", "period", "measure_id", "small_area_sum", "official_value"],
+        [
+            expectation(
+                "small_areas_add_up_to_the_city",
+                "expect_column_values_to_be_between",
+                f"The small areas' sum is within {SMALL_AREA_TOLERANCE_PERCENT} % of the city's official "
+                "total (plausibility).",
+                severity="warning",
+                column="difference_percent",
+                min_value=-SMALL_AREA_TOLERANCE_PERCENT,
+                max_value=SMALL_AREA_TOLERANCE_PERCENT,
+            )
         ],
     )
 
@@ -163,7 +295,12 @@ def stg_genesis_bevoelkerung_suite() -> Suite:
 
 def build_suites() -> dict[str, Suite]:
     """Every suite of the gate, keyed by the relation it guards."""
-    built = [fct_indicator_values_suite(load_catalog()), stg_genesis_bevoelkerung_suite()]
+    built = [
+        fct_indicator_values_suite(load_catalog()),
+        data_availability_suite(),
+        small_area_reconciliation_suite(),
+        stg_genesis_bevoelkerung_suite(),
+    ]
     return {item["name"]: item for item in built}
 
 

@@ -17,10 +17,11 @@ from datetime import date
 from pathlib import Path
 
 from ingest.city_mapping import CityMapping, load_city_mappings
+from ingest.sample_ba import measures as ba_measures
 
 SEED = 20261125
-# City-wide rates, roughly as published: SGB II Regelleistungsberechtigte per inhabitant under the
-# Regelaltersgrenze, unemployed per inhabitant aged 15 to 64.
+# City-wide rates that spread the counts over the areas (the totals are then scaled to the official
+# figures): SGB II Regelleistungsberechtigte per inhabitant, unemployed per inhabitant aged 15 to 64.
 CITY_RATES = {
     "05112000": (0.20, 0.085),
     "05113000": (0.18, 0.075),
@@ -47,15 +48,13 @@ def area_figures(
     for code, weight, load in zip(codes, weights, burden, strict=True):
         people = round(register * weight / sum(weights))
         under_18 = round(people * share_u18 * (0.8 + 0.2 * load))
-        under_15 = round(under_18 * 0.83)  # 15 of the 18 birth years
+        under_15 = round(under_18 * 0.83)
         over_64 = round(people * share_65 * (1.25 - 0.25 * load))
         working_age = people * 0.64
         figures[code] = {
             "bev_insgesamt": people,
             "bev_unter_18": under_18,
             "bev_65_plus": over_64,
-            "bev_unter_15": under_15,
-            "bev_15_bis_64": people - under_15 - over_64,  # the three age groups add up to the total
             "bev_auslaender": round(people * min(0.7, share_foreign * load)),
             "sgb2_regelleistungsberechtigte": round(
                 people * 0.8 * sgb2_rate * load * year.uniform(0.97, 1.03)
@@ -64,6 +63,36 @@ def area_figures(
             "arbeitslose": round(working_age * unemployed_rate * load * year.uniform(0.95, 1.05)),
             "arbeitslose_unter_25": round(working_age * 0.11 * unemployed_rate * load),
         }
+    return _scaled_to_official(figures, total, register, (share_u18, share_65, share_foreign))
+
+
+def _scaled_to_official(
+    figures: dict[str, dict[str, int]],
+    total: int,
+    register: float,
+    shares: tuple[float, float, float],
+) -> dict[str, dict[str, int]]:
+    """Scale the counts the official sources also publish for the whole city (BA, foreigners) so that
+    the areas add up to the official figure times the register's excess, as real small-area data
+    does; the areas keep their differences."""
+    share_u18, share_65, share_foreign = shares
+    official = ba_measures(total, share_foreign)
+    targets = {
+        "bev_unter_18": total * share_u18,
+        "bev_65_plus": total * share_65,
+        "bev_auslaender": total * share_foreign,
+        "sgb2_regelleistungsberechtigte": official["sgb2_regelleistungsberechtigte"],
+        "sgb2_unter_15": official["sgb2_nef_unter_15"],
+        "arbeitslose": official["arbeitslose_sgb2"] + official["arbeitslose_sgb3"],
+        "arbeitslose_unter_25": official["arbeitslose_unter_25"],
+    }
+    for measure, target in targets.items():
+        factor = target * register / total / sum(area[measure] for area in figures.values())
+        for area in figures.values():
+            area[measure] = round(area[measure] * factor)
+    for area in figures.values():  # the age groups that follow from the scaled ones
+        area["bev_unter_15"] = round(area["bev_unter_18"] * 0.83)  # 15 of the 18 birth years
+        area["bev_15_bis_64"] = area["bev_insgesamt"] - area["bev_unter_15"] - area["bev_65_plus"]
     return figures
 
 

@@ -1,16 +1,22 @@
-"""Write–audit–publish: the audited marts go into a new DuckDB file that replaces the published one.
+"""Write–audit–publish into immutable versions: `published/<version>/` and a `current` pointer.
 
 dbt builds into `warehouse/build.duckdb`; the gate audits that file; only then are the marts copied
-into a fresh file beside the published one, which `os.replace` swaps in atomically. A reader that
-has the old file open keeps reading it; a failed run never gets here, so the published file stays
-byte-identical. The file carries its own record (schema `meta`): which run published it, when,
-from which source files, with which check results, so that data and record cannot drift apart.
+into a new version folder: `warehouse.duckdb` (the marts, with their documentation as comments),
+one Parquet file per mart, and `manifest.json` (version, run, times, source files with sha256, check
+summary, row counts). The folder is written under a hidden name and renamed when complete; then the
+`current` symlink is replaced atomically (`os.replace` of a new symlink). A reader keeps the version
+it opened (files of a version never change); a failed run never gets here, so `current` stays where
+it was. The last N versions stay (`SOZIALMONITOR_KEEP_VERSIONS`, default 5) so that a report can be
+reproduced from an earlier one; older folders are removed. The DuckDB file also carries the record
+itself (schema `meta`), so data and record cannot drift apart.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass
+import shutil
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +26,7 @@ from sozialmonitor.settings import DataPaths
 from sozialmonitor.warehouse import connect_published
 
 PUBLISHED_SCHEMAS = ("marts",)
+MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,7 @@ class CheckRecord:
 @dataclass(frozen=True)
 class PublicationRecord:
     path: Path
+    version: str
     run_id: str
     published_at: datetime
     tables: dict[str, int]
@@ -82,46 +90,112 @@ def _copy_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [f"{schema}.{table}" for schema, table, _ in tables]
 
 
+def _write_warehouse(
+    path: Path, paths: DataPaths, run_id: str, published_at: datetime, checks: list[CheckRecord]
+) -> list[str]:
+    """The marts, their comments and the record into a new DuckDB file; each mart also as Parquet."""
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"attach '{paths.build_db}' as build (read_only)")
+        con.execute(f"attach '{paths.raw_db}' as raw (read_only)")
+        tables = _copy_marts(con)
+        con.execute("create schema meta")
+        con.execute(
+            "create table meta.publication as select ?::varchar as run_id, ?::timestamp as published_at",
+            [run_id, published_at],
+        )
+        con.execute(
+            "create table meta.source_files as select source_id, file_name, file_sha256, loaded_at "
+            "from raw.ingest_log order by all"
+        )
+        con.execute(
+            "create table meta.checks (asset varchar, check_name varchar, passed boolean, severity varchar)"
+        )
+        if checks:
+            con.executemany(
+                "insert into meta.checks values (?, ?, ?, ?)",
+                [[check.asset, check.check_name, check.passed, check.severity] for check in checks],
+            )
+        con.execute("detach build")
+        con.execute("detach raw")
+        for table in tables:
+            con.execute(f"copy {table} to '{path.parent / (table + '.parquet')}' (format parquet)")
+        con.execute("checkpoint")
+    return tables
+
+
+def _manifest(folder: Path, version: str, run_id: str, published_at: datetime) -> dict[str, object]:
+    record = read_publication(folder / "warehouse.duckdb", version)
+    failed = [asdict(check) for check in record.checks if not check.passed]
+    return {
+        "version": version,
+        "run_id": run_id,
+        "published_at": published_at.isoformat() + "Z",
+        "warehouse": "warehouse.duckdb",
+        "tables": {
+            table: {"rows": rows, "parquet": f"{table}.parquet"} for table, rows in record.tables.items()
+        },
+        "checks": {"passed": record.checks_passed, "failed": record.checks_failed, "failures": failed},
+        "source_files": [
+            {"source_id": source_id, "file_name": name, "sha256": sha}
+            for source_id, name, sha in record.source_files
+        ],
+    }
+
+
+def _point_current_to(paths: DataPaths, version: str) -> None:
+    pointer = paths.published / f".current.{version}.tmp"
+    pointer.unlink(missing_ok=True)
+    pointer.symlink_to(version, target_is_directory=True)  # relative: the data directory can move
+    os.replace(pointer, paths.published_current)
+    _fsync(paths.published)
+
+
+def published_versions(paths: DataPaths) -> list[str]:
+    """Complete versions on disk, oldest first (version ids sort by time)."""
+    if not paths.published.exists():
+        return []
+    return sorted(
+        entry.name
+        for entry in paths.published.iterdir()
+        if entry.is_dir() and not entry.is_symlink() and (entry / MANIFEST).exists()
+    )
+
+
+def current_version(paths: DataPaths) -> str | None:
+    return os.readlink(paths.published_current) if paths.published_current.is_symlink() else None
+
+
+def _prune(paths: DataPaths) -> None:
+    keep = set(published_versions(paths)[-paths.keep_versions :]) | {current_version(paths)}
+    for version in published_versions(paths):
+        if version not in keep:
+            shutil.rmtree(paths.published / version)
+
+
 def publish(paths: DataPaths, run_id: str, checks: list[CheckRecord]) -> PublicationRecord:
-    target = paths.published_db
-    staging = target.with_name(f".{target.name}.{run_id}.tmp")
-    staging.unlink(missing_ok=True)
     published_at = datetime.now(UTC).replace(tzinfo=None)
+    version = f"{published_at:%Y%m%dT%H%M%S}Z-{run_id[:8]}"
+    folder = paths.published / version
+    staging = paths.published / f".{version}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
     try:
-        with duckdb.connect(str(staging)) as con:
-            con.execute(f"attach '{paths.build_db}' as build (read_only)")
-            con.execute(f"attach '{paths.raw_db}' as raw (read_only)")
-            _copy_marts(con)
-            con.execute("create schema meta")
-            con.execute(
-                "create table meta.publication as select ?::varchar as run_id, ?::timestamp as published_at",
-                [run_id, published_at],
-            )
-            con.execute(
-                "create table meta.source_files as select source_id, file_name, file_sha256, loaded_at "
-                "from raw.ingest_log order by all"
-            )
-            con.execute(
-                "create table meta.checks "
-                "(asset varchar, check_name varchar, passed boolean, severity varchar)"
-            )
-            if checks:
-                con.executemany(
-                    "insert into meta.checks values (?, ?, ?, ?)",
-                    [[check.asset, check.check_name, check.passed, check.severity] for check in checks],
-                )
-            con.execute("detach build")
-            con.execute("detach raw")
-            con.execute("checkpoint")
-        _fsync(staging)
-        os.replace(staging, target)
-        _fsync(target.parent)
+        _write_warehouse(staging / "warehouse.duckdb", paths, run_id, published_at, checks)
+        manifest = _manifest(staging, version, run_id, published_at)
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+        for path in staging.iterdir():
+            _fsync(path)
+        os.rename(staging, folder)
+        _fsync(paths.published)
     finally:
-        staging.unlink(missing_ok=True)
-    return read_publication(target)
+        shutil.rmtree(staging, ignore_errors=True)
+    _point_current_to(paths, version)
+    _prune(paths)
+    return read_publication(folder / "warehouse.duckdb", version)
 
 
-def read_publication(path: Path) -> PublicationRecord:
+def read_publication(path: Path, version: str | None = None) -> PublicationRecord:
+    """The record of a published warehouse file (its version is the name of its folder)."""
     with connect_published(path) as con:
         run_id, published_at = con.execute("select run_id, published_at from meta.publication").fetchone()
         tables = {
@@ -134,4 +208,6 @@ def read_publication(path: Path) -> PublicationRecord:
             CheckRecord(*row) for row in con.execute("select * from meta.checks order by all").fetchall()
         ]
         sources = con.execute("select source_id, file_name, file_sha256 from meta.source_files").fetchall()
-    return PublicationRecord(path, run_id, published_at, tables, checks, sources)
+    return PublicationRecord(
+        path, version or path.resolve().parent.name, run_id, published_at, tables, checks, sources
+    )

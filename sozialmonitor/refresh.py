@@ -12,7 +12,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sozialmonitor.publication import PublicationRecord, read_publication
+from sozialmonitor.publication import PublicationRecord, current_version, read_publication
 from sozialmonitor.settings import DataPaths
 
 PHASES = ("ingest", "dbt", "gate", "publish")
@@ -63,7 +63,7 @@ def run_refresh(paths: DataPaths) -> RefreshOutcome:
         if delivery_due(source, paths.landing)
     ]
     runs.append((defs.resolve_job_def(JOB_NAME), None))
-    published_before = paths.published_db.stat().st_mtime_ns if paths.published_db.exists() else None
+    version_before = current_version(paths)
     records = []
     # dbt's console output goes to stderr with Dagster's log, so that stdout carries only the summary.
     with dg.DagsterInstance.get() as instance, contextlib.redirect_stdout(sys.stderr):
@@ -121,7 +121,7 @@ def run_refresh(paths: DataPaths) -> RefreshOutcome:
             metadata = {k: v.value for k, v in materialization.metadata.items()}
             if key.path[0] == "raw" and "files" in metadata:  # not a table written beside the source's
                 outcome.ingest_metadata[str(metadata.get("source", key.path[-1]))] = metadata
-    if paths.published_db.exists() and paths.published_db.stat().st_mtime_ns != published_before:
+    if current_version(paths) != version_before:
         outcome.published = True
         outcome.publication = read_publication(paths.published_db)
     return outcome
@@ -157,7 +157,8 @@ def format_summary(outcome: RefreshOutcome, paths: DataPaths) -> str:
     if outcome.publication is not None:
         lines.append("\npublished tables (rows):")
         lines += [f"  {table:<40} {rows:>8}" for table, rows in outcome.publication.tables.items()]
-        lines.append(f"\npublished file: {outcome.publication.path}")
+        lines.append(f"\npublished version {outcome.publication.version}: {outcome.publication.path.parent}")
+        lines.append(f"current: {paths.published_db}")
     elif paths.published_db.exists():
         lines.append(f"\nthe previous publication is untouched: {paths.published_db}")
     return "\n".join(lines)

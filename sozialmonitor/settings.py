@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DATA_DIR_ENV = "SOZIALMONITOR_DATA_DIR"
+KEEP_VERSIONS_ENV = "SOZIALMONITOR_KEEP_VERSIONS"
+KEEP_VERSIONS_DEFAULT = 5
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
@@ -55,8 +57,34 @@ class DataPaths:
         return self.root / "warehouse" / "build.duckdb"
 
     @property
+    def published(self) -> Path:
+        """One folder per published version, and the `current` pointer to the newest."""
+        return self.root / "published"
+
+    @property
+    def published_current(self) -> Path:
+        return self.published / "current"
+
+    @property
     def published_db(self) -> Path:
-        return self.root / "published" / "warehouse.duckdb"
+        """The current version's warehouse, through the pointer: what analysts open."""
+        return self.published_current / "warehouse.duckdb"
+
+    def version_db(self, version: str) -> Path:
+        return self.published / version / "warehouse.duckdb"
+
+    @property
+    def gate_reports(self) -> Path:
+        """Failure reports of the publication gate, one per failed run, to forward to the deliverer."""
+        return self.root / "gate" / "reports"
+
+    @property
+    def keep_versions(self) -> int:
+        """How many published versions stay on disk (older ones are pruned after a publication)."""
+        value = os.environ.get(KEEP_VERSIONS_ENV) or str(KEEP_VERSIONS_DEFAULT)
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"{KEEP_VERSIONS_ENV} must be a whole number >= 1, not {value!r}")
+        return int(value)
 
     @property
     def dbt_target(self) -> Path:
@@ -72,7 +100,7 @@ class DataPaths:
             self.landing,
             self.quarantine,
             self.raw_db.parent,
-            self.published_db.parent,
+            self.published,
             self.dbt_target,
             self.dagster_home,
         ):

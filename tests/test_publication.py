@@ -1,12 +1,15 @@
-"""Write–audit–publish: the published file is swapped atomically and readers never see a half state."""
+"""Write–audit–publish: immutable versions, an atomic `current` pointer, readers never see a half state."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
+import pytest
 
-from sozialmonitor.publication import CheckRecord, publish
+from sozialmonitor.publication import CheckRecord, current_version, publish, published_versions
 from sozialmonitor.settings import DataPaths
 
 
@@ -34,7 +37,43 @@ def test_publish_copies_marts_only_with_a_record(data_paths: DataPaths) -> None:
         assert con.execute("select comment from duckdb_tables() where table_name = 'fct_x'").fetchone() == (
             "a test mart",
         )
-    assert [path.name for path in data_paths.published_db.parent.iterdir()] == ["warehouse.duckdb"]
+    folder = data_paths.published / record.version
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "manifest.json",
+        "marts.fct_x.parquet",
+        "warehouse.duckdb",
+    ]
+    assert pq.read_table(folder / "marts.fct_x.parquet").to_pylist() == [{"value": 1}]
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["version"] == record.version and manifest["run_id"] == "run-1"
+    assert manifest["tables"] == {"marts.fct_x": {"rows": 1, "parquet": "marts.fct_x.parquet"}}
+    assert manifest["checks"] == {"passed": 1, "failed": 0, "failures": []}
+    assert manifest["source_files"] == [{"source_id": "src", "file_name": "a.csv", "sha256": "abc123"}]
+
+
+def test_two_publications_leave_two_versions_and_the_pointer_on_the_newer(data_paths: DataPaths) -> None:
+    build(data_paths, 1)
+    first = publish(data_paths, "run-1", [])
+    build(data_paths, 2)
+    second = publish(data_paths, "run-2", [])
+    assert published_versions(data_paths) == [first.version, second.version]
+    assert current_version(data_paths) == second.version
+    assert (
+        data_paths.published_current.is_symlink()
+        and data_paths.published_db.resolve().parent.name == second.version
+    )
+    with duckdb.connect(str(data_paths.version_db(first.version)), read_only=True) as old:
+        assert old.execute("select value from marts.fct_x").fetchone() == (1,)  # as of the first version
+
+
+def test_only_the_last_n_versions_are_kept(data_paths: DataPaths, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOZIALMONITOR_KEEP_VERSIONS", "2")
+    versions = []
+    for value in (1, 2, 3):
+        build(data_paths, value)
+        versions.append(publish(data_paths, f"run-{value}", []).version)
+    assert published_versions(data_paths) == versions[1:]
+    assert sorted(path.name for path in data_paths.published.iterdir()) == sorted(["current", *versions[1:]])
 
 
 def test_open_reader_keeps_its_version_while_a_new_one_is_published(data_paths: DataPaths) -> None:
@@ -64,4 +103,6 @@ def test_failed_publication_leaves_the_published_file_untouched(
     else:
         raise AssertionError("publishing without a raw store must fail")
     assert data_paths.published_db.read_bytes() == before
-    assert [path.name for path in data_paths.published_db.parent.iterdir()] == ["warehouse.duckdb"]
+    assert [
+        path.name for path in data_paths.published.iterdir() if path.name != "current"
+    ] == published_versions(data_paths)  # no half-written version folder is left behind
