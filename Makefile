@@ -22,7 +22,7 @@ test: $(STAMP)
 ui: $(STAMP)
 	$(BIN)/sozialmonitor ui
 
-## Wall time and peak memory per phase, bundled sample and N times larger (make bench SCALE=20).
+## Wall time and peak memory per phase, bundled sample and N times larger (make bench SCALE="10 100").
 SCALE ?= 10
 bench: $(STAMP)
 	$(BIN)/python bench/refresh_phases.py --scale $(SCALE)

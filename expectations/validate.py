@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -35,6 +36,7 @@ class ExpectationOutcome:
     unexpected_count: int
     examples: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    docs_page: str | None = None  # GX Data Docs page of the suite run, when validated with a docs_dir
 
     @property
     def blocking(self) -> bool:
@@ -83,7 +85,8 @@ CHUNK_ROWS = 1_000_000
 def _chunks(con: duckdb.DuckDBPyConnection, suite: Suite) -> Iterator[pd.DataFrame]:
     """The suite's relation as pandas frames: in chunks where every expectation is row-local, so that a
     table of tens of millions of rows never sits in memory as one frame."""
-    relation = con.sql(f"select {', '.join(suite_columns(suite))} from {suite['meta']['relation']}")
+    source = f"({suite['meta']['query']})" if "query" in suite["meta"] else suite["meta"]["relation"]
+    relation = con.sql(f"select {', '.join(suite_columns(suite))} from {source}")
     if not all(item["type"] in ROW_LOCAL for item in suite["expectations"]):
         yield _frame(relation.to_arrow_table())
         return
@@ -132,9 +135,12 @@ def _combine(left: ExpectationOutcome, right: ExpectationOutcome) -> Expectation
     )
 
 
-def validate_relation(con: duckdb.DuckDBPyConnection, suite: Suite) -> list[ExpectationOutcome]:
+def validate_relation(
+    con: duckdb.DuckDBPyConnection, suite: Suite, docs_dir: Path | None = None
+) -> list[ExpectationOutcome]:
     """Validate the suite's relation, all rows, as read through `con` (which must also see what its
-    views read). Outcomes come in the suite's order."""
+    views read). Outcomes come in the suite's order. With `docs_dir`, GX Data Docs of the run are
+    written there (see expectations/data_docs.py) and every outcome names its page in `docs_page`."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
@@ -163,14 +169,22 @@ def validate_relation(con: duckdb.DuckDBPyConnection, suite: Suite) -> list[Expe
         "unexpected_index_column_names": list(suite["meta"]["example_columns"]),
     }
     outcomes: dict[str, ExpectationOutcome] = {}
+    results = []  # GX's own results, kept (one small summary per chunk) only to render Data Docs
     for frame in _chunks(con, suite):
         result = batches.get_batch(batch_parameters={"dataframe": frame}).validate(
             expectation_suite, result_format=result_format
         )
+        if docs_dir is not None:
+            results.append(result)
         for item in result.results:
             outcome = _outcome(item)
             previous = outcomes.get(outcome.check_name)
             outcomes[outcome.check_name] = outcome if previous is None else _combine(previous, outcome)
+    if docs_dir is not None:
+        from expectations.data_docs import write_data_docs
+
+        page = str(write_data_docs(suite, results, docs_dir))
+        outcomes = {name: replace(outcome, docs_page=page) for name, outcome in outcomes.items()}
     return [
         outcomes[item["meta"]["check_name"]]
         for item in suite["expectations"]

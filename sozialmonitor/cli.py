@@ -1,4 +1,4 @@
-"""`sozialmonitor`: the platform's command line (refresh, query, status, sample, expectations, docs, ui)."""
+"""`sozialmonitor`: the command line (refresh, query, status, export, sample, expectations, docs, ui)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ def _refresh(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def _query(args: argparse.Namespace, paths: DataPaths) -> int:
+    from sozialmonitor.publication import version_db
     from sozialmonitor.warehouse import connect_published
 
-    with connect_published(paths.published_db) as con:
+    with connect_published(version_db(paths, args.version, args.as_of)) as con:
         relation = con.sql(args.sql)
         if relation is None:
             print("the statement returned no rows", file=sys.stderr)
@@ -36,11 +37,11 @@ def _query(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def _status(args: argparse.Namespace, paths: DataPaths) -> int:
-    from sozialmonitor.publication import read_publication
+    from sozialmonitor.publication import published_versions, read_publication
 
     record = read_publication(paths.published_db)
     failed = [check for check in record.checks if not check.passed]
-    print(f"published file: {record.path}")
+    print(f"current version: {record.version} ({record.path})")
     print(f"published at:   {record.published_at:%Y-%m-%d %H:%M:%S} UTC by run {record.run_id}")
     print(
         f"checks:         {record.checks_passed} passed, {record.checks_failed} failed"
@@ -51,7 +52,8 @@ def _status(args: argparse.Namespace, paths: DataPaths) -> int:
     print(f"source files:   {len(record.source_files)}")
     print("tables:")
     for table, rows in record.tables.items():
-        print(f"  {table:<32} {rows:>8} rows")
+        print(f"  {table:<40} {rows:>8} rows")
+    print(f"versions kept ({paths.keep_versions} at most): {', '.join(published_versions(paths))}")
     return 0
 
 
@@ -86,6 +88,26 @@ def _docs(args: argparse.Namespace, paths: DataPaths) -> int:
     return run.returncode
 
 
+def _export(args: argparse.Namespace, paths: DataPaths) -> int:
+    from sozialmonitor.export import ExportError, export_indicator
+
+    try:
+        written = export_indicator(
+            paths,
+            args.indicator,
+            args.format,
+            level=args.level,
+            period=args.period,
+            output=args.output,
+            decimal_comma=args.decimal_comma,
+        )
+    except ExportError as error:
+        print(f"sozialmonitor export: {error}", file=sys.stderr)
+        return 2
+    print(written)
+    return 0
+
+
 def _ui(args: argparse.Namespace, paths: DataPaths) -> int:
     dagster = Path(sys.executable).with_name("dagster")
     os.chdir(PROJECT_ROOT)
@@ -100,11 +122,28 @@ def parser() -> argparse.ArgumentParser:
     query.add_argument("sql")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.add_argument("--max-rows", type=int, default=1_000, help="rows shown in table format")
+    query.add_argument(
+        "--version", help="a published version (sozialmonitor status lists them); default: current"
+    )
+    query.add_argument(
+        "--as-of", help="the version that was current at this time (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC)"
+    )
     commands.add_parser("status", help="what is published, when, from which run, with which check results")
     sample = commands.add_parser("sample", help="write the bundled sample sources into the landing folders")
     sample.add_argument("--scale", type=int, default=1, help="10 x SCALE reference dates instead of 10")
     commands.add_parser("expectations", help="regenerate the GX suites from the indicator catalog")
     commands.add_parser("docs", help="generate dbt's documentation of the last build under the data dir")
+    export = commands.add_parser(
+        "export", help="write one indicator from the published warehouse as CSV, xlsx or Parquet"
+    )
+    export.add_argument("--indicator", required=True, help="indicator id (marts.dim_indicator)")
+    export.add_argument("--level", help="area level (bund, land, region, kreis, gemeinde, …); default: all")
+    export.add_argument("--period", help="Stichtag YYYY-MM-DD; default: all periods")
+    export.add_argument("--format", required=True, choices=("csv", "xlsx", "parquet"))
+    export.add_argument("--decimal-comma", action="store_true", help="csv: write 12,34 instead of 12.34")
+    export.add_argument(
+        "--output", type=Path, help="file to write; default: ./<indicator>_<level|alle>_<period|alle>.<ext>"
+    )
     ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     return root
@@ -117,6 +156,7 @@ COMMANDS = {
     "sample": _sample,
     "expectations": _expectations,
     "docs": _docs,
+    "export": _export,
     "ui": _ui,
 }
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from sozialmonitor.settings import DataPaths
-from sozialmonitor.warehouse import connect_published
+from sozialmonitor.warehouse import NotPublishedError, connect_published
 
 PUBLISHED_SCHEMAS = ("marts",)
 MANIFEST = "manifest.json"
@@ -163,6 +163,23 @@ def published_versions(paths: DataPaths) -> list[str]:
 
 def current_version(paths: DataPaths) -> str | None:
     return os.readlink(paths.published_current) if paths.published_current.is_symlink() else None
+
+
+def version_db(paths: DataPaths, version: str | None = None, as_of: str | None = None) -> Path:
+    """The warehouse file of a version: the named one, the one current at `as_of`, or the current one.
+    Unknown versions raise NotPublishedError naming the versions there are."""
+    versions = published_versions(paths)
+    if as_of is not None:
+        moment = datetime.fromisoformat(as_of).strftime("%Y%m%dT%H%M%S")
+        earlier = [candidate for candidate in versions if candidate[:15] <= moment]
+        if not earlier:
+            raise NotPublishedError(f"no version was published by {as_of}; the oldest kept is {versions[:1]}")
+        version = earlier[-1]
+    if version is None:
+        return paths.published_db
+    if version not in versions:
+        raise NotPublishedError(f"no published version {version!r}; kept: {', '.join(versions) or 'none'}")
+    return paths.version_db(version)
 
 
 def _prune(paths: DataPaths) -> None:

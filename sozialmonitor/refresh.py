@@ -29,6 +29,7 @@ class CheckOutcome:
     severity: str
     failing_rows: int | None = None
     examples: str | None = None
+    failure_report: str | None = None
 
 
 @dataclass
@@ -113,6 +114,7 @@ def run_refresh(paths: DataPaths) -> RefreshOutcome:
                     evaluation.severity.value,
                     metadata["failing_rows"].value if "failing_rows" in metadata else None,
                     metadata["examples"].value if "examples" in metadata else None,
+                    metadata["failure_report"].value if "failure_report" in metadata else None,
                 )
             )
         elif event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
@@ -152,6 +154,8 @@ def format_summary(outcome: RefreshOutcome, paths: DataPaths) -> str:
         )
         if check.examples:
             lines += [f"    {line}" for line in check.examples.splitlines()[:6]]
+    for report in sorted({check.failure_report for check in failed if check.failure_report}):
+        lines.append(f"  report to forward: {report}")
     for failure in outcome.failures:
         lines.append(f"  failed: {failure}")
     if outcome.publication is not None:

@@ -74,6 +74,11 @@ class DataPaths:
         return self.published / version / "warehouse.duckdb"
 
     @property
+    def gate_data_docs(self) -> Path:
+        """GX Data Docs of the gate's validations (HTML), linked from each check in the UI."""
+        return self.root / "gate" / "data_docs"
+
+    @property
     def gate_reports(self) -> Path:
         """Failure reports of the publication gate, one per failed run, to forward to the deliverer."""
         return self.root / "gate" / "reports"

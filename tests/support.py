@@ -39,7 +39,7 @@ def project_files() -> set[str]:
 
 
 def copy_of(paths: DataPaths, target: Path, monkeypatch: pytest.MonkeyPatch) -> DataPaths:
-    shutil.copytree(paths.root, target)
+    shutil.copytree(paths.root, target, symlinks=True)  # `current` stays a pointer
     monkeypatch.setenv(DATA_DIR_ENV, str(target))
     copied = DataPaths(target)
     copied.prepare()

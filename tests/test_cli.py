@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from sozialmonitor.cli import main
+from sozialmonitor.publication import current_version, publish
 from sozialmonitor.settings import DataPaths
+from tests.support import copy_of
 
 
 @pytest.fixture
@@ -58,8 +62,39 @@ def test_status_names_the_run_and_tables(published: DataPaths, capsys: pytest.Ca
     assert main(["status"]) == 0
     out = capsys.readouterr().out
     assert f"by run {run_id}" in out
-    assert "marts.fct_indicator_values" in out and "2130 rows" in out
+    assert "marts.fct_indicator_values" in out and "15294 rows" in out
     assert "0 failed" in out
+    assert f"current version: {current_version(published)}" in out
+
+
+def test_query_an_earlier_version_by_name_or_time(
+    refreshed_sample: DataPaths,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A report can be reproduced from the version it was made with, while newer ones exist."""
+    paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
+    first = current_version(paths)
+    with duckdb.connect(str(paths.build_db)) as con:  # the next run's build: one value changed
+        con.execute(
+            "update marts.fct_indicator_values set value = 99.0 where indicator_id = 'sgb2_quote' "
+            "and area_id = '05913000' and period = date '2023-12-31'"
+        )
+    second = publish(paths, "run-after", []).version
+    sql = (
+        "select value from marts.fct_indicator_values where indicator_id = 'sgb2_quote' "
+        "and area_id = '05913000' and period = date '2023-12-31'"
+    )
+    values = {}
+    moment = datetime.strptime(first[:15], "%Y%m%dT%H%M%S").isoformat()  # when the first was published
+    for option in ([], ["--version", first], ["--as-of", moment]):
+        assert main(["query", sql, "--format", "csv", *option]) == 0
+        values[tuple(option[:1])] = capsys.readouterr().out.splitlines()[1]
+    assert values[()] == "99.0" and values[("--version",)] == values[("--as-of",)] != "99.0"
+    assert second > first
+    assert main(["query", "select 1", "--version", "19990101T000000Z-nothing"]) == 2
+    assert "no published version" in capsys.readouterr().err
 
 
 def test_query_before_anything_is_published(

@@ -39,15 +39,24 @@ def test_catalog_errors_name_the_row(tmp_path: Path) -> None:
 
 
 def test_fact_suite_fails_exactly_on_broken_rows() -> None:
-    """Every GX expectation kind of the fact suite, run by GX itself on a small table with known faults."""
+    """Every generated expectation of the fact suite, run by GX itself on a small table with known faults:
+    each one fails, on exactly the rows built to break it."""
     con = duckdb.connect()
     con.execute("create schema marts")
+    con.execute("create table marts.dim_area as select unnest(['05913000', '05112000']) as area_id")
+    con.execute("create table marts.dim_indicator as select * from read_csv(?)", [str(CATALOG_PATH)])
     con.execute("""create table marts.fct_indicator_values as select * from (values
         ('auslaenderanteil', '05913000', date '2023-12-31', 120, 100, 120.0, 'ok', 'f.csv'),
         ('auslaenderanteil', '05913000', date '2023-12-31', 20, 100, 20.0, 'ok', 'f.csv'),
         ('anteil_unter_18', '05112000', date '2023-12-31', -1, 100, -1.0, 'ok', 'f.csv'),
         ('anteil_65_plus', '05112000', date '2023-12-31', 5, 0, null, 'ok', 'f.csv'),
-        ('armut', '05112000', date '2023-12-31', 5, 10, 50.0, 'geheim', 'f.csv')
+        ('armut', '05112000', date '2023-12-31', 5, 10, 50.0, 'geheim', 'f.csv'),
+        -- unknown area; 30 / 200 is 15.0, not 15.5
+        ('anteil_65_plus', '05999999', date '2023-12-31', 30, 200, 15.5, 'ok', 'f.csv'),
+        -- Bevölkerung 1,000, but the Ausländeranteil divides by 1,200; and it jumps 11.67 points in a year
+        ('bevoelkerung', '05112000', date '2023-12-31', 1000, null, 1000.0, 'ok', 'f.csv'),
+        ('auslaenderanteil', '05112000', date '2023-12-31', 100, 1200, 8.33, 'ok', 'f.csv'),
+        ('auslaenderanteil', '05112000', date '2022-12-31', 200, 1000, 20.0, 'ok', 'f.csv')
     ) t(indicator_id, area_id, period, numerator, denominator, value, status, source_files)""")
     outcomes = {o.check_name: o for o in validate_relation(con, read_suites()["marts.fct_indicator_values"])}
     failing = {name: outcome.unexpected_count for name, outcome in outcomes.items() if not outcome.success}
@@ -59,10 +68,16 @@ def test_fact_suite_fails_exactly_on_broken_rows() -> None:
         "denominator_positive": 1,
         "numerator_le_denominator__auslaenderanteil": 1,
         "numerator_le_denominator__anteil_65_plus": 1,
+        "value_matches_numerator_and_denominator": 1,
+        "area_in_dim_area": 1,
+        "no_published_cell_below_disclosure_minimum": 2,  # numerator -1 < 3; denominator 0 < 100
+        "denominator_agrees_with_population": 3,  # 05112000 in 2023 has 1,000 inhabitants
+        "plausible_change": 2,  # 20.0 -> 8.33 in 05112000, and the duplicate pair in 05913000
         "value_present_when_ok": 1,
         "value_in_range__auslaenderanteil": 1,
         "value_in_range__anteil_unter_18": 1,
     }
+    assert not outcomes["plausible_change"].blocking  # plausibility warns, it does not block
     assert outcomes["value_in_range__auslaenderanteil"].examples == [
         {
             "value": 120.0,
@@ -72,6 +87,41 @@ def test_fact_suite_fails_exactly_on_broken_rows() -> None:
             "source_files": "f.csv",
         }
     ]
+
+
+def test_completeness_fails_when_a_gemeinde_is_not_accounted_for() -> None:
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("create table marts.dim_indicator as select * from read_csv(?)", [str(CATALOG_PATH)])
+    # sgb2_quote: 52 of 53 Gemeinden listed for the newest period; one gap without a reason
+    con.execute("""create table marts.mart_data_availability as
+        select 'sgb2_quote' as indicator_id, printf('%08d', i) as area_id, 'gemeinde' as level,
+               date '2023-12-31' as period, case when i = 7 then null else 'published' end as availability
+        from range(52) as r(i)""")
+    outcomes = {
+        o.check_name: o for o in validate_relation(con, read_suites()["marts.mart_data_availability"])
+    }
+    assert {name: o.unexpected_count for name, o in outcomes.items() if not o.success} == {
+        "every_gemeinde_accounted_for": 1,
+        "every_gap_has_a_reason": 1,
+    }
+
+
+def test_small_areas_far_from_the_city_total_warn() -> None:
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("""create table marts.mart_small_area_reconciliation as select * from (values
+        ('05913000', date '2023-12-31', 'bev_insgesamt', 12, 600000, 594000, 6000, 1.01),
+        ('05913000', date '2023-12-31', 'arbeitslose', 12, 40000, 31000, 9000, 29.03)
+    ) t(area_id, period, measure_id, small_areas, small_area_sum, official_value, difference,
+        difference_percent)""")
+    [outcome] = validate_relation(con, read_suites()["marts.mart_small_area_reconciliation"])
+    assert (outcome.check_name, outcome.success, outcome.unexpected_count, outcome.blocking) == (
+        "small_areas_add_up_to_the_city",
+        False,
+        1,
+        False,
+    )
 
 
 def test_large_row_local_suite_is_validated_in_chunks_with_every_row_counted(

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -11,6 +15,8 @@ import pytest
 
 from sozialmonitor.publication import CheckRecord, current_version, publish, published_versions
 from sozialmonitor.settings import DataPaths
+from sozialmonitor.warehouse import connect_published
+from tests.support import copy_of
 
 
 def build(paths: DataPaths, value: int) -> None:
@@ -106,3 +112,40 @@ def test_failed_publication_leaves_the_published_file_untouched(
     assert [
         path.name for path in data_paths.published.iterdir() if path.name != "current"
     ] == published_versions(data_paths)  # no half-written version folder is left behind
+
+
+def test_a_reader_keeps_working_during_a_full_refresh_and_sees_one_version_at_a_time(
+    refreshed_sample: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Analysts query `current` while the nightly refresh runs in another process: no lock errors, and
+    every answer comes from one complete version (its record and its rows agree)."""
+    paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
+    before = current_version(paths)
+    env = {**os.environ, "SOZIALMONITOR_DATA_DIR": str(paths.root)}
+    for name in ("DAGSTER_HOME", "DBT_TARGET_PATH", "DBT_LOG_PATH"):
+        env.pop(name, None)
+    refresh = subprocess.Popen(
+        [sys.executable, "-m", "sozialmonitor.cli", "refresh"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    seen = []
+    while refresh.poll() is None:
+        with connect_published(paths.published_db) as con:
+            (run_id,) = con.execute("select run_id from meta.publication").fetchone()
+            (rows,) = con.execute("select count(*) from marts.fct_indicator_values").fetchone()
+        seen.append((run_id, rows))
+        time.sleep(0.2)
+    assert refresh.returncode == 0
+    manifests = [
+        json.loads((paths.published / version / "manifest.json").read_text(encoding="utf-8"))
+        for version in published_versions(paths)
+    ]
+    rows_of_run = {item["run_id"]: item["tables"]["marts.fct_indicator_values"]["rows"] for item in manifests}
+    assert len(seen) > 10  # it kept reading during the whole run
+    assert all(rows == rows_of_run[run_id] for run_id, rows in seen)  # each answer from one whole version
+    assert current_version(paths) != before and published_versions(paths)[-2:] == [
+        before,
+        current_version(paths),
+    ]

@@ -108,7 +108,7 @@ def test_refresh_prints_a_summary_and_writes_nothing_outside_the_data_dir(cli_re
         assert f"\n{phase} " in out
     assert "checks: " in out and " 0 failed" in out
     assert re.search(r"\n  marts.fct_indicator_values +15294\n", out)
-    assert f"published file: {cli_refresh.paths.published_db}" in out
+    assert f"current: {cli_refresh.paths.published_db}" in out
     # ten files, 176 rows each outside the Ruhr: 1,760 skipped
     assert re.search(r"\ngenesis_12411_bevoelkerung +10 +10 +138600 +1760 +0\n", out)
     assert list(cli_refresh.home.iterdir()) == []
@@ -169,6 +169,11 @@ def test_negative_count_fails_the_gate(refresh_with_broken_cell: Callable[..., B
     assert failed["anzahl_not_negative"].failing_rows == 1
     example = f"| -{broken.original} | {broken.file.name} | {broken.line} | 12 | 05913000 | 2023-12-31 |"
     assert example in failed["anzahl_not_negative"].examples
+    # the report to forward names the rule, the row and who delivered the file
+    report = Path(failed["anzahl_not_negative"].failure_report).read_text(encoding="utf-8")
+    assert "## anzahl_not_negative (blockierend)" in report and example in report
+    assert "| IT.NRW / Statistische Ämter des Bundes und der Länder" in report and broken.file.name in report
+    assert "**nicht veröffentlicht**" in report
 
 
 def test_value_breaking_the_indicator_contract_fails_the_gate(
@@ -178,7 +183,10 @@ def test_value_breaking_the_indicator_contract_fails_the_gate(
     broken = refresh_with_broken_cell("05913000", "unter 3 Jahre", FOREIGN_TOTAL, "999999")
     assert_nothing_published(broken)
     failed = failed_checks(broken.outcome)
-    assert set(failed) == {"value_in_range__auslaenderanteil", "numerator_le_denominator__auslaenderanteil"}
+    blocking = {name for name, check in failed.items() if check.severity == "ERROR"}
+    assert blocking == {"value_in_range__auslaenderanteil", "numerator_le_denominator__auslaenderanteil"}
+    # the jump from 2022 is also implausible: a warning, reported beside the errors
+    assert failed["plausible_change"].severity == "WARN"
     example = f"| auslaenderanteil | 05913000 | 2023-12-31 | {broken.file.name} |"
     assert example in failed["numerator_le_denominator__auslaenderanteil"].examples
 

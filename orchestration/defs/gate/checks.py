@@ -41,10 +41,17 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
     def _gx_suite(
         context: dg.AssetCheckExecutionContext, data_dir: DataDirResource
     ) -> Iterator[dg.AssetCheckResult]:
+        from expectations.report import write_failure_report
         from expectations.validate import validate_relation  # imports GX (5-8 s): only when checks run
 
-        with connect_build(data_dir.paths()) as con:
-            outcomes = validate_relation(con, suite)
+        paths = data_dir.paths()
+        with connect_build(paths) as con:
+            outcomes = validate_relation(con, suite, docs_dir=paths.gate_data_docs)
+            report = write_failure_report(
+                con, suite, outcomes, context.op_execution_context.run_id, paths.gate_reports
+            )
+        if report is not None:
+            context.log.error(f"{suite['name']}: failure report for the deliverers: {report}")
         for outcome in outcomes:
             if not outcome.success:
                 context.log.error(
@@ -63,6 +70,12 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
                     "failing_rows": outcome.unexpected_count,
                     "examples": dg.MetadataValue.md(markdown_table(outcome.examples)),
                     **({"error": outcome.error} if outcome.error else {}),
+                    **({"data_docs": dg.MetadataValue.path(outcome.docs_page)} if outcome.docs_page else {}),
+                    **(
+                        {"failure_report": dg.MetadataValue.path(str(report))}
+                        if report is not None and not outcome.success
+                        else {}
+                    ),
                 },
             )
 
