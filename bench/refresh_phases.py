@@ -91,7 +91,9 @@ def raw_cells(data_dir: Path) -> int:
 def fact_rows(data_dir: Path) -> int:
     import duckdb
 
-    with duckdb.connect(str(data_dir / "published" / "warehouse.duckdb"), read_only=True) as con:
+    from sozialmonitor.settings import DataPaths
+
+    with duckdb.connect(str(DataPaths(data_dir).published_db), read_only=True) as con:
         return con.execute("select count(*) from marts.fct_indicator_values").fetchone()[0]
 
 
