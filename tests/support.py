@@ -57,3 +57,17 @@ def published(paths: DataPaths, sql: str, params: list | None = None) -> list[tu
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def staging_table() -> duckdb.DuckDBPyConnection:
+    """10 cells: two negative counts (rows 9 and 16, in the first and the last chunk of 4) and one
+    unknown status."""
+    con = duckdb.connect()
+    con.execute("create schema staging")
+    con.execute("""create table staging.stg_genesis__bevoelkerung as
+        select 'f.csv' as source_file, i + 7 as source_row, 5 as source_column, '05913000' as area_key,
+               date '2023-12-31' as stichtag,
+               case when i in (2, 9) then -1 else i end as anzahl,
+               case when i = 5 then 'geheim' else 'ok' end as status
+        from range(10) t(i)""")
+    return con

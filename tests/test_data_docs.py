@@ -7,12 +7,11 @@ import re
 import tempfile
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from expectations.suites import expectation, read_suites, suite
 from expectations.validate import validate_relation
-from tests.support import project_files
+from tests.support import project_files, staging_table
 
 
 @pytest.fixture
@@ -24,20 +23,6 @@ def empty_home_and_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple
     monkeypatch.setenv("TMPDIR", str(tmp))
     monkeypatch.setattr(tempfile, "tempdir", None)  # tempfile caches the directory it found first
     return home, tmp
-
-
-def staging_table() -> duckdb.DuckDBPyConnection:
-    """10 cells: two negative counts (rows 9 and 16, in the first and the last chunk of 4) and one
-    unknown status."""
-    con = duckdb.connect()
-    con.execute("create schema staging")
-    con.execute("""create table staging.stg_genesis__bevoelkerung as
-        select 'f.csv' as source_file, i + 7 as source_row, 5 as source_column, '05913000' as area_key,
-               date '2023-12-31' as stichtag,
-               case when i in (2, 9) then -1 else i end as anzahl,
-               case when i = 5 then 'geheim' else 'ok' end as status
-        from range(10) t(i)""")
-    return con
 
 
 def page_text(path: Path) -> str:

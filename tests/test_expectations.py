@@ -10,6 +10,7 @@ import pytest
 from expectations.catalog import CATALOG_PATH, load_catalog
 from expectations.suites import build_suites, read_suites, render
 from expectations.validate import validate_relation
+from tests.support import staging_table
 
 
 def test_committed_suites_match_the_catalog() -> None:
@@ -130,14 +131,7 @@ def test_large_row_local_suite_is_validated_in_chunks_with_every_row_counted(
     """The staging suite is row-local: with a chunk of 4 rows, 10 rows go through GX in 3 frames and the
     failing counts and examples add up across them."""
     monkeypatch.setattr("expectations.validate.CHUNK_ROWS", 4)
-    con = duckdb.connect()
-    con.execute("create schema staging")
-    con.execute("""create table staging.stg_genesis__bevoelkerung as
-        select 'f.csv' as source_file, i + 7 as source_row, 5 as source_column, '05913000' as area_key,
-               date '2023-12-31' as stichtag,
-               case when i in (2, 9) then -1 else i end as anzahl,
-               case when i = 5 then 'geheim' else 'ok' end as status
-        from range(10) t(i)""")
+    con = staging_table()
     outcomes = {
         o.check_name: o for o in validate_relation(con, read_suites()["staging.stg_genesis__bevoelkerung"])
     }

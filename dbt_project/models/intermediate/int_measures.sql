@@ -20,8 +20,7 @@ kreise_summed as (
         delivered.period,
         delivered.measure_id,
         {{ sum_of_parts('delivered.value', 'delivered.status') }},
-        string_agg(distinct delivered.source_files, ', ' order by delivered.source_files) as source_files,
-        any_value(delivered.source_id) as source_id
+        {{ provenance_of_parts('delivered') }}
     from delivered
     inner join gemeinden on delivered.area_id = gemeinden.ags
     group by all
@@ -46,8 +45,7 @@ region_summed as (
         with_kreise.period,
         with_kreise.measure_id,
         {{ sum_of_parts('with_kreise.value', 'with_kreise.status') }},
-        string_agg(distinct with_kreise.source_files, ', ' order by with_kreise.source_files) as source_files,
-        any_value(with_kreise.source_id) as source_id
+        {{ provenance_of_parts('with_kreise') }}
     from with_kreise
     inner join {{ ref('ruhr_kreise') }} as kreise on with_kreise.area_id = kreise.kreis_ags
     cross join {{ ref('regionen') }} as regionen
