@@ -9,7 +9,7 @@ import pytest
 
 from expectations.catalog import CATALOG_PATH, load_catalog
 from expectations.suites import build_suites, read_suites, render
-from expectations.validate import validate_relation
+from expectations.validate import prefiltered, validate_relation
 from tests.support import staging_table
 
 
@@ -129,8 +129,9 @@ def test_large_row_local_suite_is_validated_in_chunks_with_every_row_counted(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The staging suite is row-local: with a chunk of 4 rows, 10 rows go through GX in 3 frames and the
-    failing counts and examples add up across them."""
+    failing counts and examples add up across them (DuckDB's pre-filter off, so GX sees every row)."""
     monkeypatch.setattr("expectations.validate.CHUNK_ROWS", 4)
+    monkeypatch.setattr("expectations.validate.unexpected_predicate", lambda item: None)
     con = staging_table()
     outcomes = {
         o.check_name: o for o in validate_relation(con, read_suites()["staging.stg_genesis__bevoelkerung"])
@@ -152,3 +153,27 @@ def test_empty_table_still_reports_every_check() -> None:
     suite = read_suites()["staging.stg_genesis__bevoelkerung"]
     outcomes = validate_relation(con, suite)
     assert [o.check_name for o in outcomes] == [item["meta"]["check_name"] for item in suite["expectations"]]
+
+
+@pytest.mark.parametrize(
+    "relation", ["staging.stg_genesis__bevoelkerung", "marts.mart_small_area_reconciliation"]
+)
+def test_duckdb_prefilter_gives_the_same_outcomes_as_gx_on_every_row(
+    relation: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row-local suites: DuckDB hands GX only the rows that can fail. Counts, verdicts and examples must
+    equal GX judging every row itself."""
+    con = staging_table()
+    con.execute("create schema marts")
+    con.execute("""create table marts.mart_small_area_reconciliation as
+        select '05913000' as area_id, date '2023-12-31' as period, 'm' || i as measure_id,
+               12 as small_areas, 100 + i as small_area_sum, 100 as official_value, i as difference,
+               i * 1.5 as difference_percent
+        from range(12) t(i)""")
+    suite = read_suites()[relation]
+    assert prefiltered(suite)
+    fast = validate_relation(con, suite)
+    monkeypatch.setattr("expectations.validate.unexpected_predicate", lambda item: None)
+    assert not prefiltered(suite)
+    assert fast == validate_relation(con, suite)
+    assert any(not outcome.success for outcome in fast)  # the tables do break the suites
