@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: refresh test ui bench install sample lint expectations docs clean-data
+.PHONY: refresh test ui bench install sample lint expectations docs clean-data chromium screenshots
 
 ## Set everything up on a fresh machine, generate the sample sources, run the nightly refresh.
 refresh: $(STAMP)
@@ -14,7 +14,7 @@ refresh: $(STAMP)
 	$(BIN)/sozialmonitor refresh
 
 ## Run the whole test suite (CI runs exactly this).
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -34,6 +34,21 @@ expectations: $(STAMP)
 ## dbt docs of the last build (models, columns, indicator definitions) under the data directory.
 docs: $(STAMP)
 	$(BIN)/sozialmonitor docs
+
+## Screenshots of the current atlas (index, one indicator, one municipality) into docs/atlas-*.png.
+screenshots: $(STAMP) chromium
+	$(BIN)/python -m sozialmonitor.atlas.screenshots docs
+
+## Headless Chromium for the atlas tests (Debian's package; installed once, as root or with sudo).
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  echo "installing Debian's chromium (headless browser for the atlas tests)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	}
+	@test -x $(CHROMIUM) || { echo "no $(CHROMIUM): install Debian's chromium package"; exit 1; }
 
 install: $(STAMP)
 

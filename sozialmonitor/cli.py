@@ -108,6 +108,36 @@ def _export(args: argparse.Namespace, paths: DataPaths) -> int:
     return 0
 
 
+def _atlas(args: argparse.Namespace, paths: DataPaths) -> int:
+    """The atlas of the current (or a named) version: its index page, or served on 127.0.0.1."""
+    from sozialmonitor.atlas import ATLAS
+    from sozialmonitor.atlas.browser import make_server
+    from sozialmonitor.publication import version_db
+    from sozialmonitor.warehouse import NotPublishedError
+
+    warehouse = version_db(paths, args.version)
+    if not warehouse.exists():
+        raise NotPublishedError(f"nothing published yet at {warehouse}: run `sozialmonitor refresh` first")
+    folder = warehouse.resolve().parent / ATLAS  # resolved: a served version stays the same
+    if not (folder / "index.html").exists():
+        raise NotPublishedError(f"no atlas in {folder.parent}: it was published before the atlas existed")
+    if not args.serve:
+        print(folder / "index.html")
+        return 0
+    server = make_server(folder, args.port, quiet=False)
+    print(
+        f"atlas of {folder.parent.name}: http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)",
+        flush=True,
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def _ui(args: argparse.Namespace, paths: DataPaths) -> int:
     dagster = Path(sys.executable).with_name("dagster")
     os.chdir(PROJECT_ROOT)
@@ -144,6 +174,14 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--output", type=Path, help="file to write; default: ./<indicator>_<level|alle>_<period|alle>.<ext>"
     )
+    atlas = commands.add_parser(
+        "atlas", help="the static atlas of the published version: print its index page, or --serve it"
+    )
+    atlas.add_argument("--serve", action="store_true", help="serve it on http://127.0.0.1:PORT/ until Ctrl-C")
+    atlas.add_argument("--port", type=int, default=8000, help="port for --serve (0: any free port)")
+    atlas.add_argument(
+        "--version", help="a published version (sozialmonitor status lists them); default: current"
+    )
     ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     return root
@@ -157,6 +195,7 @@ COMMANDS = {
     "expectations": _expectations,
     "docs": _docs,
     "export": _export,
+    "atlas": _atlas,
     "ui": _ui,
 }
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from sozialmonitor.atlas import build_atlas
 from sozialmonitor.settings import DataPaths
 from sozialmonitor.warehouse import NotPublishedError, connect_published
 
@@ -200,6 +201,7 @@ def publish(paths: DataPaths, run_id: str, checks: list[CheckRecord]) -> Publica
         _write_warehouse(staging / "warehouse.duckdb", paths, run_id, published_at, checks)
         manifest = _manifest(staging, version, run_id, published_at)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+        build_atlas(staging)  # the atlas of this version, part of it: written before the rename
         for path in staging.iterdir():
             _fsync(path)
         os.rename(staging, folder)

@@ -11,6 +11,7 @@ import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sozialmonitor.publication import PublicationRecord, current_version, read_publication
 from sozialmonitor.settings import DataPaths
@@ -43,6 +44,7 @@ class RefreshOutcome:
     failures: list[str] = field(default_factory=list)
     ingest_metadata: dict[str, dict[str, object]] = field(default_factory=dict)
     publication: PublicationRecord | None = None
+    report: Path | None = None  # the run report (data/reports/runs/…md)
 
 
 def run_refresh(paths: DataPaths) -> RefreshOutcome:
@@ -56,6 +58,8 @@ def run_refresh(paths: DataPaths) -> RefreshOutcome:
     from orchestration.definitions import defs
     from orchestration.defs.nightly.jobs import DELIVERY_TABLES, delivery_job_name
     from orchestration.defs.resources import PHASE_TAG
+    from sozialmonitor.notify import notify, stderr_logger
+    from sozialmonitor.run_report import report_runs
 
     runs = [
         (defs.resolve_job_def(delivery_job_name(table)), source.lieferant)
@@ -65,7 +69,7 @@ def run_refresh(paths: DataPaths) -> RefreshOutcome:
     ]
     runs.append((defs.resolve_job_def(JOB_NAME), None))
     version_before = current_version(paths)
-    records = []
+    records, run_ids = [], []
     # dbt's console output goes to stderr with Dagster's log, so that stdout carries only the summary.
     with dg.DagsterInstance.get() as instance, contextlib.redirect_stdout(sys.stderr):
         for job, partition in runs:
@@ -73,14 +77,17 @@ def run_refresh(paths: DataPaths) -> RefreshOutcome:
                 instance=instance, partition_key=partition, raise_on_error=False, run_config=QUIET_LOGS
             )
             records += instance.all_logs(result.run_id)
-    wall = time.perf_counter() - started
+            run_ids.append(result.run_id)
+        wall = time.perf_counter() - started
+        report = report_runs(instance, run_ids, paths)
+        notify(report, logger=stderr_logger())
 
     phase_of = {
         node.name: node.definition.tags.get(PHASE_TAG, "other") for job, _ in runs for node in job.graph.nodes
     }
     step_started: dict[tuple[str, str], float] = {}
     phase_seconds: dict[str, float] = defaultdict(float)
-    outcome = RefreshOutcome(result.run_id, result.success, False, phase_seconds, wall)
+    outcome = RefreshOutcome(result.run_id, result.success, False, phase_seconds, wall, report=report.path)
     for record in records:
         event = record.dagster_event
         if event is None:
@@ -165,4 +172,6 @@ def format_summary(outcome: RefreshOutcome, paths: DataPaths) -> str:
         lines.append(f"current: {paths.published_db}")
     elif paths.published_db.exists():
         lines.append(f"\nthe previous publication is untouched: {paths.published_db}")
+    if outcome.report is not None:
+        lines.append(f"run report: {outcome.report}")
     return "\n".join(lines)

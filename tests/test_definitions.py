@@ -54,10 +54,11 @@ def test_gx_checks_guard_the_fact_table_and_block_on_errors() -> None:
         "value_in_range__anteil_unter_18",
         "value_in_range__anteil_65_plus",
     } <= fct
-    # critical expectations block publication, plausibility warnings do not
+    # critical expectations block publication, plausibility warnings (and late deliveries) do not
     assert {name for (_, name), spec in specs.items() if not spec.blocking} == {
         "plausible_change",
         "small_areas_add_up_to_the_city",
+        "delivery_on_time",
     }
 
 

@@ -97,6 +97,11 @@ def _ingest(context: dg.AssetExecutionContext, paths: DataPaths, source: Source)
     return load
 
 
+def owners(sources: list[Source]) -> list[str]:
+    """Dagster's owners (shown on the asset, filterable in the catalog): who delivers the data."""
+    return [f"team:{owner}" for owner in sorted({source.owner for source in sources})]
+
+
 def _asset_metadata(source: Source) -> dict[str, str]:
     return {
         "owner": source.owner,
@@ -117,6 +122,7 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
         kinds={"python", "duckdb"},
         op_tags={PHASE_TAG: "ingest"},
         metadata=_asset_metadata(source),
+        owners=owners([source]),
         check_specs=[
             dg.AssetCheckSpec(
                 QUARANTINE_CHECK,
@@ -168,7 +174,10 @@ def build_partitioned_ingest_asset(table: str, title: str, sources: list[Source]
                 metadata={
                     "family": sources[0].family,
                     "sources": ", ".join(sorted(source.id for source in sources)),
+                    "owner": "; ".join(sorted({source.owner for source in sources})),
+                    "cadence": ", ".join(sorted({source.cadence for source in sources})),
                 },
+                owners=owners(sources),
             ),
             *(
                 dg.AssetSpec(

@@ -11,6 +11,7 @@ import dagster as dg
 
 from ingest.landing import tables_written
 from ingest.registry import Source, load_registry
+from orchestration.defs.ingest.freshness import partitioned_delivery_check_keys
 
 DELIVERY_TABLES = load_registry().partitioned()
 
@@ -34,7 +35,9 @@ def delivery_run_request(source: Source, run_key: str | None = None) -> dg.RunRe
 delivery_jobs = [
     dg.define_asset_job(
         name=delivery_job_name(table),
-        selection=dg.AssetSelection.assets(*delivery_keys(table)),
+        # the table's delivery_on_time check runs in the refresh, every night (a late body has no run)
+        selection=dg.AssetSelection.assets(*delivery_keys(table))
+        - dg.AssetSelection.checks(*partitioned_delivery_check_keys()),
         description=f"Ingest one delivering body's files into raw table {table} (one run per partition).",
     )
     for table in DELIVERY_TABLES
@@ -43,7 +46,8 @@ delivery_jobs = [
 nightly_refresh = dg.define_asset_job(
     name="nightly_refresh",
     selection=dg.AssetSelection.all()
-    - dg.AssetSelection.assets(*(key for table in DELIVERY_TABLES for key in delivery_keys(table))),
+    - dg.AssetSelection.assets(*(key for table in DELIVERY_TABLES for key in delivery_keys(table)))
+    | dg.AssetSelection.checks(*partitioned_delivery_check_keys()),
     description="Ingest the official sources, build the warehouse with dbt from everything in the raw "
     "store, validate it with GX, publish it.",
 )

@@ -1,0 +1,427 @@
+"""What the atlas shows, read from one published version: its `warehouse.duckdb` (read-only) and
+`manifest.json`.
+
+Only the slices the pages draw are fetched (the newest period of each indicator, the time series of a
+few reference areas, the small areas of the newest period, aggregated availability), so the work stays
+in DuckDB when the fact table grows; the full data is what `sozialmonitor export` is for.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+REQUIRED_TABLES = (
+    "dim_area",
+    "dim_indicator",
+    "fct_indicator_values",
+    "mart_indicator_comparison",
+    "mart_social_area_index",
+    "mart_data_availability",
+)
+REGION_ID, LAND_ID, BUND_ID = "ruhr", "05", "DG"
+# The cities of the time series: the five that deliver small areas (Gemeinde AGS; their Kreis key is
+# the first five digits, used where an indicator exists only for Kreise).
+SELECTED_CITIES = ("05112000", "05113000", "05513000", "05911000", "05913000")
+PACKAGE = Path(__file__).resolve().parent
+_GEMEINDE_TILES = "gemeinden_kacheln.csv"  # approximate positions of the 53 Gemeinden, north up
+_SMALL_AREA_TILES = "stadtbezirke_kacheln.csv"  # the same for the small areas within each city
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str
+    short_label: str
+    topic: str
+    definition: str
+    calculation: str
+    unit: str
+    decimals: int
+    reference_date_rule: str
+    source_ids: tuple[str, ...]
+    area_levels: tuple[str, ...]
+    polarity: str
+    min_count: int
+    min_denominator: int
+
+
+@dataclass(frozen=True)
+class Area:
+    id: str
+    name: str
+    level: str
+    parent_id: str | None
+    area_type: str | None
+
+
+@dataclass(frozen=True)
+class Value:
+    """One cell of the fact table as the atlas shows it. `value` is None unless status is ok or
+    provisional; `availability` (from mart_data_availability) says why a cell without a row is empty."""
+
+    area_id: str
+    period: date
+    value: float | None
+    status: str
+    suppression: str | None = None
+    numerator: int | None = None
+    denominator: int | None = None
+    rank: int | None = None
+    ranked: int | None = None
+    ruhr_value: float | None = None
+    availability: str | None = None
+
+
+@dataclass(frozen=True)
+class Tile:
+    area_id: str
+    label: str
+    row: int
+    col: int
+
+
+@dataclass
+class IndicatorData:
+    """Everything one indicator page draws."""
+
+    indicator: Indicator
+    map_level: str | None = None  # gemeinde, or kreis where the indicator has no Gemeinde values
+    period: date | None = None  # newest period with a value at map_level
+    cells: dict[str, Value] = field(default_factory=dict)  # map_level area -> value at period
+    references: dict[str, Value] = field(default_factory=dict)  # ruhr / 05 / DG at period
+    series: dict[str, list[Value]] = field(default_factory=dict)  # area -> values, oldest first
+    small_area_period: date | None = None
+    small_areas: dict[str, Value] = field(default_factory=dict)  # stadtbezirk -> value
+
+
+@dataclass(frozen=True)
+class SocialIndex:
+    area_id: str
+    period: date
+    social_index: float | None
+    index_class: int | None
+    indicators_used: int
+    weight_covered: float
+
+
+@dataclass
+class AtlasData:
+    manifest: dict
+    indicators: list[Indicator]
+    areas: dict[str, Area]
+    by_indicator: dict[str, IndicatorData]
+    social_index: dict[str, list[SocialIndex]]  # Gemeinde AGS -> its small areas, most burdened first
+    availability: list[dict]  # per indicator, level and lieferant at the indicator's newest period
+    availability_gaps: list[dict]  # every area not published at its indicator's newest period
+    lieferanten: dict[str, str]  # ingest partition key -> name of the Kreis / kreisfreie Stadt
+    gemeinde_tiles: list[Tile]
+    small_area_tiles: dict[str, list[Tile]]  # Gemeinde AGS -> tiles of its small areas
+
+    def gemeinden(self) -> list[Area]:
+        return sorted((a for a in self.areas.values() if a.level == "gemeinde"), key=lambda a: a.id)
+
+    def children(self, parent_id: str, level: str) -> list[Area]:
+        return sorted(
+            (a for a in self.areas.values() if a.parent_id == parent_id and a.level == level),
+            key=lambda a: a.id,
+        )
+
+
+def has_atlas_marts(warehouse: Path) -> bool:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = {
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts'"
+            ).fetchall()
+        }
+    return set(REQUIRED_TABLES) <= tables
+
+
+def _read_tiles(name: str) -> list[dict[str, str]]:
+    with (PACKAGE / name).open(encoding="utf-8") as handle:
+        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
+
+
+def gemeinde_tiles() -> list[Tile]:
+    return [
+        Tile(r["ags"], r["kurz"], int(r["zeile"]), int(r["spalte"])) for r in _read_tiles(_GEMEINDE_TILES)
+    ]
+
+
+def small_area_tiles(areas: dict[str, Area]) -> dict[str, list[Tile]]:
+    """Tiles per city; a small area without a position (a new one) is put in a row below the others."""
+    placed = {
+        r["area_id"]: Tile(r["area_id"], r["kurz"], int(r["zeile"]), int(r["spalte"]))
+        for r in _read_tiles(_SMALL_AREA_TILES)
+    }
+    by_city: dict[str, list[Tile]] = defaultdict(list)
+    unplaced: dict[str, list[Area]] = defaultdict(list)
+    for area in sorted(areas.values(), key=lambda a: a.id):
+        if area.level != "stadtbezirk" or area.parent_id is None:
+            continue
+        if area.id in placed:
+            by_city[area.parent_id].append(placed[area.id])
+        else:
+            unplaced[area.parent_id].append(area)
+    for city, extra in unplaced.items():
+        below = max((tile.row for tile in by_city[city]), default=-1) + 1
+        by_city[city].extend(Tile(a.id, a.name[:13], below, column) for column, a in enumerate(extra))
+    return dict(by_city)
+
+
+def load(folder: Path) -> AtlasData:
+    """Read a version folder (`warehouse.duckdb`, `manifest.json`)."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    with duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True) as con:
+        indicators = _indicators(con)
+        areas = {
+            row[0]: Area(*row)
+            for row in con.execute(
+                "select area_id, name, level, parent_id, area_type from marts.dim_area order by area_id"
+            ).fetchall()
+        }
+        by_indicator = {indicator.id: IndicatorData(indicator) for indicator in indicators}
+        _newest_at_map_level(con, by_indicator)
+        _references(con, by_indicator)
+        _series(con, by_indicator, areas)
+        _small_areas(con, by_indicator)
+        social = _social_index(con)
+        availability, gaps = _availability(con)
+        lieferanten = dict(
+            con.execute(
+                """select m.lieferant, any_value(coalesce(k.name, g.name) order by k.name)
+                   from (select distinct lieferant, area_id from marts.mart_data_availability
+                         where level = 'gemeinde') m
+                   join marts.dim_area g on g.area_id = m.area_id
+                   left join marts.dim_area k on k.area_id = g.parent_id and k.level = 'kreis'
+                   group by m.lieferant"""
+            ).fetchall()
+        )
+    return AtlasData(
+        manifest=manifest,
+        indicators=indicators,
+        areas=areas,
+        by_indicator=by_indicator,
+        social_index=social,
+        availability=availability,
+        availability_gaps=gaps,
+        lieferanten=lieferanten,
+        gemeinde_tiles=gemeinde_tiles(),
+        small_area_tiles=small_area_tiles(areas),
+    )
+
+
+def _indicators(con: duckdb.DuckDBPyConnection) -> list[Indicator]:
+    """In catalog order, grouped by topic in the order topics first appear."""
+    rows = con.execute(
+        """select indicator_id, name, short_label, topic, definition, calculation, unit, decimals,
+                  reference_date_rule, source_ids, area_levels, polarity, min_count, min_denominator
+           from marts.dim_indicator order by rowid"""
+    ).fetchall()
+    indicators = [
+        Indicator(
+            *row[:9],
+            source_ids=tuple(row[9] or ()),
+            area_levels=tuple(row[10] or ()),
+            polarity=row[11],
+            min_count=row[12] or 0,
+            min_denominator=row[13] or 0,
+        )
+        for row in rows
+    ]
+    topics = list(dict.fromkeys(indicator.topic for indicator in indicators))
+    return sorted(indicators, key=lambda indicator: topics.index(indicator.topic))
+
+
+_VALUE_COLUMNS = """c.area_id, c.period, c.value, c.status, f.suppression, f.numerator, f.denominator,
+                    c.rank_in_level, c.areas_in_level, c.ruhr_value"""
+
+
+def _newest_at_map_level(con: duckdb.DuckDBPyConnection, by_indicator: dict[str, IndicatorData]) -> None:
+    """Map and ranking: every Gemeinde (or Kreis) at the indicator's newest period with a value;
+    an area without a row there gets one with its availability (late, not delivered) or `missing`."""
+    newest = con.execute(
+        """select f.indicator_id, a.level, max(f.period)
+           from marts.fct_indicator_values f join marts.dim_area a using (area_id)
+           where a.level in ('gemeinde', 'kreis') and (f.value is not null or f.status = 'suppressed')
+           group by all"""
+    ).fetchall()
+    choice: dict[str, tuple[str, date]] = {}
+    for indicator_id, level, period in newest:
+        if level == "gemeinde" or indicator_id not in choice:
+            choice[indicator_id] = (level, period)
+    if not choice:
+        return
+    con.execute("create temp table atlas_map (indicator_id varchar, level varchar, period date)")
+    con.executemany("insert into atlas_map values (?, ?, ?)", [[i, lv, p] for i, (lv, p) in choice.items()])
+    rows = con.execute(
+        f"""select m.indicator_id, a.area_id, m.period, {_VALUE_COLUMNS.replace("c.area_id, c.period, ", "")},
+                   d.availability
+            from atlas_map m
+            join marts.dim_area a on a.level = m.level
+            left join marts.mart_indicator_comparison c
+              on c.indicator_id = m.indicator_id and c.area_id = a.area_id and c.period = m.period
+            left join marts.fct_indicator_values f
+              on f.indicator_id = m.indicator_id and f.area_id = a.area_id and f.period = m.period
+            left join marts.mart_data_availability d
+              on d.indicator_id = m.indicator_id and d.area_id = a.area_id and d.period = m.period
+            order by all"""
+    ).fetchall()
+    for indicator_id, (level, period) in choice.items():
+        by_indicator[indicator_id].map_level = level
+        by_indicator[indicator_id].period = period
+    for (
+        indicator_id,
+        area_id,
+        period,
+        value,
+        status,
+        suppression,
+        num,
+        den,
+        rank,
+        ranked,
+        ruhr,
+        avail,
+    ) in rows:
+        by_indicator[indicator_id].cells[area_id] = Value(
+            area_id, period, value, status or "missing", suppression, num, den, rank, ranked, ruhr, avail
+        )
+
+
+def _references(con: duckdb.DuckDBPyConnection, by_indicator: dict[str, IndicatorData]) -> None:
+    rows = con.execute(
+        f"""select c.indicator_id, {_VALUE_COLUMNS}
+            from marts.mart_indicator_comparison c
+            join marts.fct_indicator_values f using (indicator_id, area_id, period)
+            where c.area_id in ('{REGION_ID}', '{LAND_ID}', '{BUND_ID}')"""
+    ).fetchall()
+    for indicator_id, *value in rows:
+        data = by_indicator[indicator_id]
+        if value[1] == data.period:
+            data.references[value[0]] = Value(*value)
+
+
+def series_areas(data: IndicatorData) -> list[str]:
+    """Ruhr, NRW, then the selected cities (as Kreis where the indicator has no Gemeinde values)."""
+    cities = [ags if data.map_level != "kreis" else ags[:5] for ags in SELECTED_CITIES]
+    return [REGION_ID, LAND_ID, *cities]
+
+
+def _series(con: duckdb.DuckDBPyConnection, by_indicator: dict[str, IndicatorData], areas: dict) -> None:
+    wanted = sorted({area for data in by_indicator.values() for area in series_areas(data)})
+    rows = con.execute(
+        f"""select c.indicator_id, {_VALUE_COLUMNS}
+            from marts.mart_indicator_comparison c
+            join marts.fct_indicator_values f using (indicator_id, area_id, period)
+            where c.area_id in (select unnest(?::varchar[]))
+            order by c.indicator_id, c.area_id, c.period""",
+        [wanted],
+    ).fetchall()
+    for indicator_id, *value in rows:
+        data = by_indicator[indicator_id]
+        if value[0] in series_areas(data):
+            data.series.setdefault(value[0], []).append(Value(*value))
+
+
+def _small_areas(con: duckdb.DuckDBPyConnection, by_indicator: dict[str, IndicatorData]) -> None:
+    """Every small area current at the indicator's newest small-area period."""
+    rows = con.execute(
+        f"""with newest as (
+                select f.indicator_id, max(f.period) as period
+                from marts.fct_indicator_values f join marts.dim_area a using (area_id)
+                where a.level = 'stadtbezirk' and (f.value is not null or f.status = 'suppressed')
+                group by all)
+            select n.indicator_id, a.area_id, n.period,
+                   {_VALUE_COLUMNS.replace("c.area_id, c.period, ", "")}, d.availability
+            from newest n
+            join marts.dim_area a on a.level = 'stadtbezirk'
+                 and (a.valid_from is null or a.valid_from <= n.period)
+                 and (a.valid_to is null or a.valid_to >= n.period)
+            left join marts.mart_indicator_comparison c
+              on c.indicator_id = n.indicator_id and c.area_id = a.area_id and c.period = n.period
+            left join marts.fct_indicator_values f
+              on f.indicator_id = n.indicator_id and f.area_id = a.area_id and f.period = n.period
+            left join marts.mart_data_availability d
+              on d.indicator_id = n.indicator_id and d.area_id = a.area_id and d.period = n.period
+            order by all"""
+    ).fetchall()
+    for (
+        indicator_id,
+        area_id,
+        period,
+        value,
+        status,
+        suppression,
+        num,
+        den,
+        rank,
+        ranked,
+        ruhr,
+        avail,
+    ) in rows:
+        data = by_indicator[indicator_id]
+        data.small_area_period = period
+        data.small_areas[area_id] = Value(
+            area_id, period, value, status or "missing", suppression, num, den, rank, ranked, ruhr, avail
+        )
+
+
+def _social_index(con: duckdb.DuckDBPyConnection) -> dict[str, list[SocialIndex]]:
+    rows = con.execute(
+        """select gemeinde_ags, area_id, period, social_index, index_class, indicators_used, weight_covered
+           from marts.mart_social_area_index
+           where period = (select max(period) from marts.mart_social_area_index)
+           order by gemeinde_ags, social_index desc nulls last, area_id"""
+    ).fetchall()
+    result: dict[str, list[SocialIndex]] = defaultdict(list)
+    for gemeinde, *row in rows:
+        result[gemeinde].append(SocialIndex(*row))
+    return dict(result)
+
+
+def _availability(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict]]:
+    """Counts per indicator, level and lieferant at the indicator's newest period (with the newest
+    period each lieferant delivered anything for), and the list of what is not published there."""
+    newest = """with newest as (select indicator_id, max(period) as period
+                                from marts.mart_data_availability group by all)"""
+    counts = con.execute(
+        f"""{newest},
+            delivered as (select indicator_id, level, lieferant, max(period) as last_delivered
+                          from marts.mart_data_availability where status is not null group by all)
+            select d.indicator_id, d.level, d.lieferant, n.period,
+                   count(*) as areas,
+                   count(*) filter (availability = 'published') as published,
+                   count(*) filter (availability = 'suppressed') as suppressed,
+                   count(*) filter (availability = 'missing') as missing,
+                   count(*) filter (availability = 'not_delivered') as not_delivered,
+                   count(*) filter (availability = 'late') as late,
+                   any_value(l.last_delivered) as last_delivered
+            from marts.mart_data_availability d
+            join newest n on n.indicator_id = d.indicator_id and n.period = d.period
+            left join delivered l
+              on l.indicator_id = d.indicator_id and l.level = d.level and l.lieferant = d.lieferant
+            group by all order by all"""
+    )
+    columns = [c[0] for c in counts.description]
+    availability = [dict(zip(columns, row, strict=True)) for row in counts.fetchall()]
+    gaps = con.execute(
+        f"""{newest}
+            select d.indicator_id, d.level, d.lieferant, d.area_id, a.name, d.period, d.availability,
+                   d.suppression
+            from marts.mart_data_availability d
+            join newest n on n.indicator_id = d.indicator_id and n.period = d.period
+            join marts.dim_area a on a.area_id = d.area_id
+            where d.availability <> 'published'
+            order by d.lieferant, d.indicator_id, d.area_id"""
+    )
+    columns = [c[0] for c in gaps.description]
+    return availability, [dict(zip(columns, row, strict=True)) for row in gaps.fetchall()]
