@@ -15,7 +15,7 @@ def _refresh(args: argparse.Namespace, paths: DataPaths) -> int:
 
     outcome = run_refresh(paths)
     print(format_summary(outcome, paths))
-    return 0 if outcome.success and outcome.published else 1
+    return 0 if outcome.success else 1
 
 
 def _query(args: argparse.Namespace, paths: DataPaths) -> int:

@@ -13,6 +13,7 @@ itself (schema `meta`), so data and record cannot drift apart.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -23,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from sozialmonitor.atlas import build_atlas
-from sozialmonitor.settings import DataPaths
+from sozialmonitor.settings import PROJECT_ROOT, DataPaths
 from sozialmonitor.warehouse import NotPublishedError, connect_published
 
 PUBLISHED_SCHEMAS = ("marts",)
@@ -124,12 +125,51 @@ def _write_warehouse(
     return tables
 
 
-def _manifest(folder: Path, version: str, run_id: str, published_at: datetime) -> dict[str, object]:
+# What a publication is made from besides the raw data: the warehouse's definitions and the gate.
+DEFINITION_FILES = (
+    "dbt_project/dbt_project.yml",
+    "dbt_project/models",
+    "dbt_project/seeds",
+    "dbt_project/macros",
+    "expectations/suites",
+)
+
+
+def publication_inputs(paths: DataPaths) -> str:
+    """A fingerprint of everything a publication is computed from: every loaded file (source, name,
+    sha256 in the raw store's ingest log) and the definitions (dbt models, seeds, macros, GX suites).
+    Equal fingerprints mean a new build would publish the same data again."""
+    digest = hashlib.sha256()
+    with duckdb.connect(str(paths.raw_db), read_only=True) as con:
+        for row in con.execute(
+            "select source_id, file_name, file_sha256 from ingest_log order by all"
+        ).fetchall():
+            digest.update("\t".join(row).encode() + b"\n")
+    for name in DEFINITION_FILES:
+        root = PROJECT_ROOT / name
+        for path in sorted([root] if root.is_file() else root.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def current_inputs(paths: DataPaths) -> str | None:
+    """The input fingerprint of the current version, if there is one that recorded it."""
+    manifest = paths.published_current / MANIFEST
+    if not manifest.exists():
+        return None
+    return json.loads(manifest.read_text(encoding="utf-8")).get("inputs")
+
+
+def _manifest(
+    folder: Path, version: str, run_id: str, published_at: datetime, inputs: str
+) -> dict[str, object]:
     record = read_publication(folder / "warehouse.duckdb", version)
     failed = [asdict(check) for check in record.checks if not check.passed]
     return {
         "version": version,
         "run_id": run_id,
+        "inputs": inputs,
         "published_at": published_at.isoformat() + "Z",
         "warehouse": "warehouse.duckdb",
         "tables": {
@@ -199,7 +239,7 @@ def publish(paths: DataPaths, run_id: str, checks: list[CheckRecord]) -> Publica
     staging.mkdir(parents=True)
     try:
         _write_warehouse(staging / "warehouse.duckdb", paths, run_id, published_at, checks)
-        manifest = _manifest(staging, version, run_id, published_at)
+        manifest = _manifest(staging, version, run_id, published_at, publication_inputs(paths))
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
         build_atlas(staging)  # the atlas of this version, part of it: written before the rename
         for path in staging.iterdir():

@@ -46,6 +46,11 @@ class RefreshOutcome:
     publication: PublicationRecord | None = None
     report: Path | None = None  # the run report (data/reports/runs/…md)
 
+    @property
+    def unchanged(self) -> bool:
+        """The run went through but found nothing new to build (no new file, no new definition)."""
+        return self.success and not self.published
+
 
 def run_refresh(paths: DataPaths) -> RefreshOutcome:
     """Every body's delivery run (one per partition with something to ingest), then the refresh, in
@@ -137,7 +142,10 @@ def run_refresh(paths: DataPaths) -> RefreshOutcome:
 
 
 def format_summary(outcome: RefreshOutcome, paths: DataPaths) -> str:
-    state = "succeeded" if outcome.success and outcome.published else "FAILED: nothing was published"
+    if outcome.unchanged:
+        state = f"succeeded: nothing changed, version {current_version(paths)} stays current"
+    else:
+        state = "succeeded" if outcome.success and outcome.published else "FAILED: nothing was published"
     lines = [f"nightly_refresh run {outcome.run_id} {state}", "", "phase      seconds"]
     for phase in PHASES:
         lines.append(f"{phase:<10} {outcome.phase_seconds.get(phase, 0.0):7.1f}")

@@ -121,6 +121,13 @@ def test_a_reader_keeps_working_during_a_full_refresh_and_sees_one_version_at_a_
     every answer comes from one complete version (its record and its rows agree)."""
     paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
     before = current_version(paths)
+    # a corrected delivery: Dortmund's 2023 file with one more inhabitant in Innenstadt-West
+    corrected = paths.landing / "stadt_dortmund" / "dortmund_kleinraeume_2023.csv"
+    lines = corrected.read_bytes().decode("utf-8").split("\r\n")
+    fields = lines[1].split(";")
+    fields[3] = str(int(fields[3]) + 1)
+    lines[1] = ";".join(fields)
+    corrected.write_bytes("\r\n".join(lines).encode("utf-8"))
     env = {**os.environ, "SOZIALMONITOR_DATA_DIR": str(paths.root)}
     for name in ("DAGSTER_HOME", "DBT_TARGET_PATH", "DBT_LOG_PATH"):
         env.pop(name, None)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from sozialmonitor.refresh import CheckOutcome, RefreshOutcome, run_refresh
+from sozialmonitor.publication import current_version
+from sozialmonitor.refresh import CheckOutcome, RefreshOutcome, format_summary, run_refresh
 from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
 from tests.support import CliRefresh, copy_of, population_file, published, sha256
 
@@ -196,7 +197,8 @@ def test_unreadable_file_is_quarantined_and_the_last_good_data_stays_published(
 ) -> None:
     values = "select * from marts.fct_indicator_values order by all"
     broken = refresh_with_broken_cell("05170040", "Insgesamt", 12, "4O1")
-    assert broken.outcome.success and broken.outcome.published
+    # nothing new was loaded, so nothing is rebuilt or published: the current version stays
+    assert broken.outcome.success and broken.outcome.unchanged
     assert not broken.file.exists()
     [report] = (broken.paths.quarantine / "genesis_12411_bevoelkerung").glob("*.report.md")
     text = report.read_text(encoding="utf-8")
@@ -207,6 +209,17 @@ def test_unreadable_file_is_quarantined_and_the_last_good_data_stays_published(
     assert failed["no_quarantined_files"].severity == "WARN"
     # the file's previous version stays in the raw store: the new publication has the same values
     assert published(broken.paths, values) == published(refreshed_sample, values)
+
+
+def test_a_refresh_with_nothing_new_skips_the_build_and_publishes_nothing(
+    refreshed_sample: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
+    before = current_version(paths)
+    outcome = run_refresh(paths)
+    assert outcome.unchanged and current_version(paths) == before
+    assert outcome.phase_seconds.get("gate", 0.0) == 0.0 and outcome.phase_seconds.get("publish", 0.0) == 0.0
+    assert f"succeeded: nothing changed, version {before} stays current" in format_summary(outcome, paths)
 
 
 def test_published_marts_carry_their_dbt_descriptions(refreshed_sample: DataPaths) -> None:

@@ -9,7 +9,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.defs.resources import PHASE_TAG
+from orchestration.defs.resources import PHASE_TAG, DataDirResource
+from sozialmonitor.publication import current_inputs, current_version, publication_inputs
 from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
 
 # dbt is installed beside this interpreter; the venv's bin need not be on PATH.
@@ -56,7 +57,16 @@ class SozialmonitorTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=SozialmonitorTranslator(),
     op_tags={PHASE_TAG: "dbt"},
 )
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def warehouse_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, data_dir: DataDirResource
+) -> Iterator[Any]:
+    paths = data_dir.paths()
+    published = current_inputs(paths)
+    if published is not None and published == publication_inputs(paths):
+        # nothing landed and nothing was redefined since the current version: no build, and so no
+        # gate and no publication (dbt's assets are skippable; everything downstream skips with them)
+        context.log.info(f"nothing changed since version {current_version(paths)}: it stays current")
+        return
     yield from dbt.cli(["build"], context=context).stream()
 
 
