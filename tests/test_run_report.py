@@ -179,15 +179,24 @@ def webhook() -> Iterator[tuple[str, list[dict]]]:
     server.server_close()
 
 
-def test_the_sensor_reports_the_night_after_the_refresh_and_sends_it(
+@pytest.fixture
+def notified(
     refreshed_sample: DataPaths,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     webhook: tuple[str, list[dict]],
-) -> None:
+) -> tuple[DataPaths, list[dict]]:
+    """A copy of the refreshed sample whose notifications go to the local webhook: (paths, posts)."""
     paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
     url, received = webhook
     monkeypatch.setenv("SOZIALMONITOR_WEBHOOK_URL", url)
+    return paths, received
+
+
+def test_the_sensor_reports_the_night_after_the_refresh_and_sends_it(
+    notified: tuple[DataPaths, list[dict]],
+) -> None:
+    paths, received = notified
     with instance_of(paths) as instance:
         run = nightly_run(instance)
         night = runs_of_the_night(instance, run)
@@ -212,14 +221,9 @@ def test_the_sensor_reports_the_night_after_the_refresh_and_sends_it(
 
 
 def test_a_delivery_run_gets_its_own_report_and_is_sent_only_when_it_failed(
-    refreshed_sample: DataPaths,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    webhook: tuple[str, list[dict]],
+    notified: tuple[DataPaths, list[dict]],
 ) -> None:
-    paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
-    url, received = webhook
-    monkeypatch.setenv("SOZIALMONITOR_WEBHOOK_URL", url)
+    paths, received = notified
     with instance_of(paths) as instance:
         [record] = instance.get_run_records(
             dg.RunsFilter(job_name="ingest_kommunale_meldungen", tags={"dagster/partition": "kreis_unna"})

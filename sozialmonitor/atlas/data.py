@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -77,6 +78,13 @@ class Value:
     ranked: int | None = None
     ruhr_value: float | None = None
     availability: str | None = None
+
+
+def _cells(rows: list[tuple]) -> Iterator[tuple[str, Value]]:
+    """(indicator id, cell) from query rows of: indicator, area, period, value, status, suppression,
+    numerator, denominator, rank, areas ranked, Ruhr value, availability."""
+    for indicator_id, area_id, period, value, status, *rest in rows:
+        yield indicator_id, Value(area_id, period, value, status or "missing", *rest)
 
 
 @dataclass(frozen=True)
@@ -278,23 +286,8 @@ def _newest_at_map_level(con: duckdb.DuckDBPyConnection, by_indicator: dict[str,
     for indicator_id, (level, period) in choice.items():
         by_indicator[indicator_id].map_level = level
         by_indicator[indicator_id].period = period
-    for (
-        indicator_id,
-        area_id,
-        period,
-        value,
-        status,
-        suppression,
-        num,
-        den,
-        rank,
-        ranked,
-        ruhr,
-        avail,
-    ) in rows:
-        by_indicator[indicator_id].cells[area_id] = Value(
-            area_id, period, value, status or "missing", suppression, num, den, rank, ranked, ruhr, avail
-        )
+    for indicator_id, cell in _cells(rows):
+        by_indicator[indicator_id].cells[cell.area_id] = cell
 
 
 def _references(con: duckdb.DuckDBPyConnection, by_indicator: dict[str, IndicatorData]) -> None:
@@ -354,25 +347,10 @@ def _small_areas(con: duckdb.DuckDBPyConnection, by_indicator: dict[str, Indicat
               on d.indicator_id = n.indicator_id and d.area_id = a.area_id and d.period = n.period
             order by all"""
     ).fetchall()
-    for (
-        indicator_id,
-        area_id,
-        period,
-        value,
-        status,
-        suppression,
-        num,
-        den,
-        rank,
-        ranked,
-        ruhr,
-        avail,
-    ) in rows:
+    for indicator_id, cell in _cells(rows):
         data = by_indicator[indicator_id]
-        data.small_area_period = period
-        data.small_areas[area_id] = Value(
-            area_id, period, value, status or "missing", suppression, num, den, rank, ranked, ruhr, avail
-        )
+        data.small_area_period = cell.period
+        data.small_areas[cell.area_id] = cell
 
 
 def _social_index(con: duckdb.DuckDBPyConnection) -> dict[str, list[SocialIndex]]:
