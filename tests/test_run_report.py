@@ -193,6 +193,18 @@ def notified(
     return paths, received
 
 
+def sense_success(instance: dg.DagsterInstance, run: dg.DagsterRun) -> None:
+    """Evaluate the success sensor for a finished run, as the daemon would."""
+    [event] = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_SUCCESS)
+    context = dg.build_run_status_sensor_context(
+        sensor_name=run_report_on_success.name,
+        dagster_event=event.dagster_event,
+        dagster_instance=instance,
+        dagster_run=run,
+    )
+    run_report_on_success(context)
+
+
 def test_the_sensor_reports_the_night_after_the_refresh_and_sends_it(
     notified: tuple[DataPaths, list[dict]],
 ) -> None:
@@ -200,14 +212,7 @@ def test_the_sensor_reports_the_night_after_the_refresh_and_sends_it(
     with instance_of(paths) as instance:
         run = nightly_run(instance)
         night = runs_of_the_night(instance, run)
-        [event] = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_SUCCESS)
-        context = dg.build_run_status_sensor_context(
-            sensor_name=run_report_on_success.name,
-            dagster_event=event.dagster_event,
-            dagster_instance=instance,
-            dagster_run=run,
-        )
-        run_report_on_success(context)
+        sense_success(instance, run)
         expected = collect(instance, night, paths)
     assert len(night) == 21 and night[-1] == run.run_id
     [report] = (reports_dir(paths) / "runs").glob(f"*-{run.run_id}.md")  # the CLI's report, rewritten
@@ -230,14 +235,7 @@ def test_a_delivery_run_gets_its_own_report_and_is_sent_only_when_it_failed(
         )
         run = record.dagster_run
         assert runs_of_the_night(instance, run) == [run.run_id]
-        [event] = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_SUCCESS)
-        context = dg.build_run_status_sensor_context(
-            sensor_name=run_report_on_success.name,
-            dagster_event=event.dagster_event,
-            dagster_instance=instance,
-            dagster_run=run,
-        )
-        run_report_on_success(context)
+        sense_success(instance, run)
     [report] = (reports_dir(paths) / "runs").glob(f"*-{run.run_id}.md")
     text = report.read_text(encoding="utf-8")
     assert f"ingest_kommunale_meldungen {run.run_id} succeeded: delivery run (the refresh publishes)" in text

@@ -80,6 +80,19 @@ class Value:
     availability: str | None = None
 
 
+def _cell_joins(key: str) -> str:
+    """The marts a cell is read from, joined to `<key>` (indicator, period) and `a` (the area)."""
+    return " ".join(
+        f"left join marts.{mart} {alias} on {alias}.indicator_id = {key}.indicator_id "
+        f"and {alias}.area_id = a.area_id and {alias}.period = {key}.period"
+        for mart, alias in (
+            ("mart_indicator_comparison", "c"),
+            ("fct_indicator_values", "f"),
+            ("mart_data_availability", "d"),
+        )
+    )
+
+
 def _cells(rows: list[tuple]) -> Iterator[tuple[str, Value]]:
     """(indicator id, cell) from query rows of: indicator, area, period, value, status, suppression,
     numerator, denominator, rank, areas ranked, Ruhr value, availability."""
@@ -275,12 +288,7 @@ def _newest_at_map_level(con: duckdb.DuckDBPyConnection, by_indicator: dict[str,
                    d.availability
             from atlas_map m
             join marts.dim_area a on a.level = m.level
-            left join marts.mart_indicator_comparison c
-              on c.indicator_id = m.indicator_id and c.area_id = a.area_id and c.period = m.period
-            left join marts.fct_indicator_values f
-              on f.indicator_id = m.indicator_id and f.area_id = a.area_id and f.period = m.period
-            left join marts.mart_data_availability d
-              on d.indicator_id = m.indicator_id and d.area_id = a.area_id and d.period = m.period
+            {_cell_joins("m")}
             order by all"""
     ).fetchall()
     for indicator_id, (level, period) in choice.items():
@@ -339,12 +347,7 @@ def _small_areas(con: duckdb.DuckDBPyConnection, by_indicator: dict[str, Indicat
             join marts.dim_area a on a.level = 'stadtbezirk'
                  and (a.valid_from is null or a.valid_from <= n.period)
                  and (a.valid_to is null or a.valid_to >= n.period)
-            left join marts.mart_indicator_comparison c
-              on c.indicator_id = n.indicator_id and c.area_id = a.area_id and c.period = n.period
-            left join marts.fct_indicator_values f
-              on f.indicator_id = n.indicator_id and f.area_id = a.area_id and f.period = n.period
-            left join marts.mart_data_availability d
-              on d.indicator_id = n.indicator_id and d.area_id = a.area_id and d.period = n.period
+            {_cell_joins("n")}
             order by all"""
     ).fetchall()
     for indicator_id, cell in _cells(rows):
