@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from expectations.catalog import Indicator, load_catalog
-from ingest.genesis import STATUSES
+from ingest.genesis_format import STATUSES
 
 SUITES_DIR = Path(__file__).with_name("suites")
 FACT_STATUSES = ("ok", "provisional", "suppressed", "missing")
@@ -293,6 +293,50 @@ def stg_genesis_bevoelkerung_suite() -> Suite:
     )
 
 
+def population_tables_suite() -> Suite:
+    """The two population tables come from one Fortschreibung: a Kreis of the Kreis table
+    (12411-03-03-4) has exactly the inhabitants of its Gemeinden in the Gemeinde table (12411-02-03-5),
+    and a kreisfreie Stadt the same in both. Checked for every Stichtag both tables cover.
+
+    A warning, not a block: the two tables arrive as separate downloads, so a disagreement most often
+    means that one of them is newer than the other (a corrected table, a new download of one), and each
+    level's figures are right for its own table; the warning names both values and both files, so the
+    engineer can bring the older one up to date."""
+    return suite(
+        "intermediate.int_measures__delivered",
+        ["area_id", "period", "kreis_table", "gemeinde_table", "source_files"],
+        query="""
+with population as (
+    select area_id, period, value, source_files from intermediate.int_measures__delivered
+    where measure_id = 'bev_insgesamt'
+        and source_id in ('genesis_12411_bevoelkerung', 'genesis_12411_bevoelkerung_gemeinden')
+),
+kreise as (select * from population where length(area_id) = 5),
+gemeinden as (select * from population where length(area_id) = 8)
+select kreise.area_id, kreise.period, any_value(kreise.value) as kreis_table,
+    sum(gemeinden.value) as gemeinde_table, sum(gemeinden.value) - any_value(kreise.value) as difference,
+    any_value(kreise.source_files) || ', ' || string_agg(distinct gemeinden.source_files, ', ')
+        as source_files
+from kreise
+join gemeinden on left(gemeinden.area_id, 5) = kreise.area_id and gemeinden.period = kreise.period
+group by all
+having count(*) = (select count(*) from reference.ruhr_gemeinden where kreis_ags = kreise.area_id)
+""",
+        expectations=[
+            expectation(
+                "population_tables_agree",
+                "expect_column_values_to_be_between",
+                "A Kreis's inhabitants in the Kreis table (12411-03-03-4) equal the sum of its Gemeinden in "
+                "the Gemeinde table (12411-02-03-5): both come from the same Fortschreibung.",
+                severity="warning",
+                column="difference",
+                min_value=0,
+                max_value=0,
+            )
+        ],
+    )
+
+
 def build_suites() -> dict[str, Suite]:
     """Every suite of the gate, keyed by the relation it guards."""
     built = [
@@ -300,6 +344,7 @@ def build_suites() -> dict[str, Suite]:
         data_availability_suite(),
         small_area_reconciliation_suite(),
         stg_genesis_bevoelkerung_suite(),
+        population_tables_suite(),
     ]
     return {item["name"]: item for item in built}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -19,7 +20,10 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter
 
+from ingest import limits as ingest_limits
+from ingest.archive import verify_archive
 from ingest.errors import LayoutError, ValueFormatError
+from ingest.limits import Limits
 
 MONTH_NAMES = (
     "Januar",
@@ -124,12 +128,18 @@ def _text(value: object) -> str:
 
 
 class BaWorkbook:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, limits: Limits | None = None):
         self.path = path
+        # what reading may cost (ingest/limits.py): those of the ingest in progress unless given
+        self.limits = limits or ingest_limits.active()
         self.layout: BaLayout | None = None  # known once the header is read
         self._header_line = 0
 
     def rows(self) -> Iterator[BaRow]:
+        # An .xlsx is a ZIP that openpyxl inflates beyond our reach: prove it harmless first. A file
+        # that is no ZIP at all is openpyxl's to reject, in its words, below.
+        if zipfile.is_zipfile(self.path):
+            verify_archive(self.path, self.limits)
         try:
             workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises several kinds for a file that is no xlsx

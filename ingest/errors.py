@@ -74,3 +74,60 @@ class ReferenceDateError(SourceError):
     """A date that is not the reference date the source's definition requires (e.g. 31.12.)."""
 
     rule = "reference_date"
+
+
+class TotalsError(SourceError):
+    """Parts that do not add up to the total the file itself carries (age groups vs Insgesamt, männlich +
+    weiblich, Deutsche + Ausländer, Gemeinden vs their Kreis), beyond the source's own rounding."""
+
+    rule = "totals"
+
+
+class IncompleteAreaError(SourceError):
+    """An area delivered with only some of the row labels its table has (e.g. an age group missing)."""
+
+    rule = "incomplete_area"
+
+
+class DescriptionError(SourceError):
+    """What the file says about itself (table, regional depth, unit, reference date) is not what the
+    registry expects of the landing folder it arrived in."""
+
+    rule = "description"
+
+
+class AreaNameError(SourceError):
+    """The name beside a key is not the official name of that key: key and name do not belong together."""
+
+    rule = "area_name"
+
+
+class FileTooLargeError(SourceError):
+    """The file is larger than `limits.max_file_bytes`: it is not read at all."""
+
+    rule = "file_too_large"
+
+
+class LineTooLongError(SourceError):
+    """A line (or a field) longer than `limits.max_line_bytes`: no real line is, and reading on would
+    hold it whole in memory."""
+
+    rule = "line_too_long"
+
+
+class ArchiveError(SourceError):
+    """A ZIP (an ffcsv download, an .xlsx workbook) that is unreadable or breaks a limit of
+    `ingest/limits.py`: too many members, too large inflated, a suspicious compression ratio, a member
+    name that points outside the archive, or a member that inflates to more than it declares."""
+
+    rule = "archive"
+
+
+class UnreadableFileError(SourceError):
+    """Reading the file failed in a way no reader anticipated (a reader's or a library's exception).
+
+    It is still the file's problem as far as the run goes: the file is quarantined and the others load.
+    The report names the exception, so that whoever reads it can tell a broken file from a bug.
+    """
+
+    rule = "unreadable"

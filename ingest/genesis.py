@@ -1,11 +1,28 @@
-"""Reader for GENESIS "datencsv" exports (regionalstatistik.de, IT.NRW Landesdatenbank).
+"""Reader for GENESIS "datencsv" exports (regionalstatistik.de, the Regionaldatenbank Deutschland of the
+statistical offices; IT.NRW's Landesdatenbank writes the same format).
 
-The layout: a block of title lines, header rows that label the value columns (the first of them
-often only names a group once, like merged cells), data rows `Stichtag;Schlüssel;Name;<row labels>;
-<values>`, and a footer that starts with a line of underscores. Cells hold numbers or the special
-symbols of the GENESIS "Zeichenerklärung", which are kept as a typed status, never as a number.
+The format, as real files show it (each table's layout in `ingest/layouts.py` cites the file it was
+copied from):
 
-The reader streams: it holds one line at a time, so a file of millions of rows costs no memory.
+- line 1 names the table: `GENESIS-Tabelle: 12411-03-03-4` in a web download, `Tabelle: 12411-03-03-4`
+  in an answer of the GENESIS REST API 2020 (`format=datencsv`, issue 10);
+- title lines, one text cell each and wrapped mid-phrase (`… regionale Tiefe: Kreise` / `und krfr.
+  Städte`), stating the regional depth and the unit (`Bevölkerungsstand (Anzahl)`);
+- header rows naming the value columns: labels of one or more dimensions (22151 mixes the place of
+  provision and the nationality in one row), caption rows (`Altersgruppen (unter 3 bis 75 u.m.)`,
+  `Empfänger von Grundsicherung`) and a row of units (`Anzahl`); a cell left empty either repeats the
+  label on its left (a merged cell) or leaves its dimension at the total (22151's nationality columns);
+- data rows `Stichtag;Schlüssel;Name;<row labels>;<values>` (the Stichtag `31.12.2015` in a web download,
+  `2024-12-31` from the API, the year `2016` in 22151-01-02-4) or, in tables with the Stichtag above the
+  columns (12411-02-03-5), `Schlüssel;Name;<values>` below a line holding only the Stichtag; names are
+  indented by level;
+- a footer after a line of underscores: quoted notes over several lines, the licence, and when the table
+  was made (`Stand: 10.10.2017 / 16:36:03`, or `created: 2024-09-03 / 09:25:17`).
+
+Tolerant of the format, strict about the content: the file must be the table its landing folder takes
+(code, regional depth, unit, reference date); the content rules are in `ingest/genesis_integrity.py`. A
+file that breaks a rule is rejected with the first line that did not fit and what was expected there.
+The reader streams: it holds one area's rows at a time, plus the few areas a hierarchy check needs.
 """
 
 from __future__ import annotations
@@ -13,175 +30,315 @@ from __future__ import annotations
 import csv
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
 from pathlib import Path
 
+from ingest import limits as ingest_limits
 from ingest.encoding import detect_text_encoding
-from ingest.errors import LayoutError, ValueFormatError
+from ingest.errors import (
+    DescriptionError,
+    LayoutError,
+    ReferenceDateError,
+    SourceError,
+    SourceProblem,
+    ValueFormatError,
+)
+from ingest.genesis_format import (
+    SPECIAL_SYMBOLS,
+    STATUS_OK,
+    DatencsvLayout,
+    DatencsvRow,
+    Dimension,
+    normalise_label,
+    parse_stichtag,
+)
+from ingest.genesis_integrity import Integrity
+from ingest.limits import BoundedLines
 
 FOOTER_MARK = "__________"
-STICHTAG = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
+TABLE_LINE = re.compile(r"^(?:GENESIS-Tabelle|Tabelle|Table)\s*:\s*(\S+)")
+AREA_KEY = re.compile(r"^(?:DG|\d{2,12})$")
 WHOLE_NUMBER = re.compile(r"^-?\d+$")
-
-# GENESIS Zeichenerklärung: symbol -> (status, value). Only "-" (nothing there, exactly zero) has a value.
-SPECIAL_SYMBOLS: dict[str, tuple[str, int | None]] = {
-    "-": ("nil", 0),
-    ".": ("unknown", None),
-    "x": ("blocked", None),
-    "...": ("later", None),
-    "/": ("unreliable", None),
-}
-STATUS_OK = "ok"
-STATUSES = (STATUS_OK, *(status for status, _ in SPECIAL_SYMBOLS.values()))
+MADE_AT = re.compile(r"^(?:Stand|created)\s*:\s*(.+)$", re.IGNORECASE)
+REGIONAL_DEPTH = re.compile(r"regionale Tiefe:\s*(.+?)(?:\s+-\s+|$)", re.IGNORECASE)
+VALUE_LINE = re.compile(r"^[^()]+?\s*\(([^()]+)\)$")  # `Bevölkerungsstand (Anzahl)`: what is counted, in what
+# units as titles and header rows write them (`Anzahl` in 12411 and 22151; the others only to tell them apart)
+UNIT_WORDS = {"anzahl": "Anzahl", "number": "Anzahl", "prozent": "Prozent", "%": "Prozent", "eur": "EUR"}
 
 
-@dataclass(frozen=True)
-class DatencsvLayout:
-    """What one GENESIS table's export must look like, column by column.
+@dataclass
+class FileDescription:
+    """What the file says about itself, as read."""
 
-    `row_labels` names the label columns between the area name and the values (e.g. Altersgruppe)
-    with the values each may take; `column_headers` lists, per header row from top to bottom, the
-    label each value column must carry once empty cells are filled from the left, and
-    `column_dimensions` names what each header row tells (e.g. Nationalität, Geschlecht).
-    """
-
-    table_code: str
-    row_labels: tuple[tuple[str, frozenset[str]], ...]
-    column_dimensions: tuple[str, ...]
-    column_headers: tuple[tuple[str, ...], ...]
-
-    @cached_property
-    def n_label_fields(self) -> int:
-        return 3 + len(self.row_labels)
-
-    @cached_property
-    def n_values(self) -> int:
-        return len(self.column_headers[0])
-
-    def column_name(self, value_index: int) -> str:
-        """Human name of a value column for error messages: its number in the file and its labels."""
-        labels = " / ".join(header[value_index] for header in self.column_headers)
-        return f"{self.n_label_fields + value_index + 1} ({labels})"
+    table_code: str | None = None
+    title: str = ""
+    regionale_tiefe: str | None = None
+    unit: str | None = None
+    made_at: str | None = None  # footer: `Stand: …` / `created: …`
 
 
-@dataclass(frozen=True)
-class DatencsvRow:
-    line: int
-    stichtag: date
-    area_key: str
-    area_name: str
-    labels: tuple[str, ...]
-    values: tuple[int | None, ...]
-    statuses: tuple[str, ...]
+def table_code(path: Path) -> str | None:
+    """The table a file says it is (line 1), or None if line 1 names none: to pick the layout."""
+    with path.open("rb") as raw:
+        first = raw.readline(200).decode(detect_text_encoding(path), errors="replace").lstrip("\ufeff")
+    match = TABLE_LINE.match(first.split(";", 1)[0].strip())
+    return match[1] if match else None
 
 
 class DatencsvFile:
-    """One export, opened against the layout it must have. Iterate `rows()` once to stream it."""
+    """One export, opened against the layout its landing folder expects. Iterate `rows()` once.
 
-    def __init__(self, path: Path, layout: DatencsvLayout):
+    `rounding(stichtag)` is the source's rounding base at that date (0: exact counts; 5: every cell a
+    multiple of 5), which widens the tolerance of every sum. `hierarchy` names areas whose rows must add
+    up to another area's (parent key -> child keys); a parent is checked where it and all its children are
+    in the file. `loaded(key)` tells whether an area is loaded: a content rule broken by another area
+    (a total that does not add up in Baden-Württemberg) is a warning in `warnings`, not an error.
+    `check_key(row)` judges a row's key before the content rules see it (raising for a key that is no
+    official key), so that a wrong key is reported as such, not as the area it interrupts.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        layout: DatencsvLayout,
+        *,
+        rounding: Callable[[date], int] = lambda _: 0,
+        hierarchy: Mapping[str, tuple[str, ...]] | None = None,
+        loaded: Callable[[str], bool] = lambda _: True,
+        check_key: Callable[[DatencsvRow], None] = lambda _: None,
+    ):
         self.path = path
         self.layout = layout
+        self.rounding = rounding
+        self.hierarchy = hierarchy or {}
+        self.loaded = loaded
+        self.check_key = check_key
+        self.warnings: list[SourceProblem] = []
         self.encoding = detect_text_encoding(path)
+        self.description = FileDescription()
+        self.columns: tuple[tuple[str, ...], ...] = ()  # per value column: its column-dimension labels
 
     def _fail(
-        self,
-        error: type[LayoutError | ValueFormatError],
-        message: str,
-        row: int | None = None,
-        column: str | None = None,
-    ) -> LayoutError | ValueFormatError:
+        self, error: type[SourceError], message: str, row: int | None = None, column: str | None = None
+    ) -> SourceError:
         return error(self.path.name, message, row=row, column=column)
 
     def rows(self) -> Iterator[DatencsvRow]:
-        with self.path.open(encoding=self.encoding, newline="") as handle:
+        with self.path.open("rb") as raw:
+            handle = BoundedLines(raw, self.path.name, self.encoding, ingest_limits.active())
             lines = enumerate(csv.reader(handle, delimiter=";"), start=1)
-            header_block: list[tuple[int, list[str]]] = []
-            first: tuple[int, list[str]] | None = None
+            self._table_line(next(lines, None))
+            title: list[tuple[int, str]] = []
+            header: list[tuple[int, list[str]]] = []
+            stichtag: date | None = None
             for line, fields in lines:
-                head = fields[0].strip() if fields else ""
-                if STICHTAG.match(head):
-                    first = (line, fields)
-                    break
-                if head.startswith(FOOTER_MARK):
-                    raise self._fail(LayoutError, "the table has no data rows", row=line)
-                header_block.append((line, fields))
-            if first is None:
-                raise self._fail(LayoutError, "no data rows and no GENESIS footer: empty or truncated file")
-            self._check_header(header_block, first[0])
-            footer_seen = False
-            dates: dict[str, date] = {}
-            for line, fields in itertools.chain([first], lines):
-                head = fields[0].strip() if fields else ""
-                if head.startswith(FOOTER_MARK):
-                    footer_seen = True
-                    break
-                yield self._parse_row(line, fields, dates)
-            if not footer_seen:
-                raise self._fail(
-                    LayoutError, f"file ends without the GENESIS footer line '{FOOTER_MARK}': truncated?"
-                )
-
-    def _check_header(self, block: list[tuple[int, list[str]]], first_data_line: int) -> None:
-        layout = self.layout
-        wanted = len(layout.column_headers)
-        if len(block) < wanted:
-            raise self._fail(
-                LayoutError, f"expected {wanted} header rows above the data", row=first_data_line
-            )
-        for (line, fields), expected in zip(block[-wanted:], layout.column_headers, strict=True):
-            labels = [field.strip() for field in fields[layout.n_label_fields :]]
-            while len(labels) > len(expected) and not labels[-1]:
-                labels.pop()  # exports pad lines with trailing separators
-            filled = list(itertools.accumulate(labels, lambda left, label: label or left))
-            if len(filled) != len(expected):
-                raise self._fail(
-                    LayoutError,
-                    f"header row has {len(filled)} value columns, "
-                    f"layout {layout.table_code} has {len(expected)}",
-                    row=line,
-                )
-            for index, (got, want) in enumerate(zip(filled, expected, strict=True)):
-                if got != want:
+                kind = self._kind(fields)
+                if kind == "blank":
+                    continue
+                if kind == "footer":
                     raise self._fail(
                         LayoutError,
-                        f"header label '{got}' where layout {layout.table_code} has '{want}'",
+                        f"the table has no data rows: the footer '{FOOTER_MARK}' follows the header; "
+                        f"expected data rows '{self.layout.data_row}'",
                         row=line,
-                        column=str(layout.n_label_fields + index + 1),
+                    )
+                if kind == "stichtag":
+                    stichtag = self._block_stichtag(fields, line)
+                elif kind == "header":
+                    header.append((line, fields))
+                elif kind == "data":
+                    self._check_title(title)
+                    self.columns = ColumnMap(self, header, line).columns()
+                    yield from self._data(itertools.chain([(line, fields)], lines), stichtag)
+                    return
+                elif header:
+                    raise self._fail(
+                        LayoutError,
+                        f"expected a header row or a data row '{self.layout.data_row}' after the header "
+                        f"rows, found '{excerpt(fields)}'",
+                        row=line,
+                    )
+                else:
+                    title.append((line, fields[0].strip()))
+        raise self._fail(
+            LayoutError,
+            f"the file ends before any data row '{self.layout.data_row}': empty or truncated file "
+            "(and no GENESIS footer)",
+        )
+
+    # --- the head ------------------------------------------------------------------------------------
+
+    def _table_line(self, first: tuple[int, list[str]] | None) -> None:
+        expected = f"'GENESIS-Tabelle: {self.layout.table_code}' or 'Tabelle: {self.layout.table_code}'"
+        if first is None or not first[1]:
+            raise self._fail(LayoutError, f"empty file: no data rows; line 1 should be {expected}", row=1)
+        match = TABLE_LINE.match(first[1][0].strip())
+        if match is None:
+            raise self._fail(
+                LayoutError, f"line 1 should name the table, {expected}; found '{excerpt(first[1])}'", row=1
+            )
+        self.description.table_code = match[1]
+        if match[1] != self.layout.table_code:
+            raise self._fail(
+                DescriptionError,
+                f"this is table {match[1]}, where table {self.layout.table_code} was expected",
+                row=1,
+            )
+
+    def _date(self, text: str) -> date | None:
+        return parse_stichtag(text, self.layout.stichtag)
+
+    def _kind(self, fields: list[str]) -> str:
+        if not any(cell.strip() for cell in fields):
+            return "blank"
+        head = fields[0].strip()
+        if head.startswith(FOOTER_MARK):
+            return "footer"
+        rest = [cell.strip() for cell in fields[1:]]
+        if self._date(head) is not None:
+            if not any(rest):
+                return "stichtag"
+            if self.layout.stichtag_in == "row":
+                return "data"
+        if not head:
+            return "header"
+        if self.layout.stichtag_in == "block" and any(rest[1:]):
+            return "data"  # a key, a name and values (a title line has one text cell)
+        return "title"
+
+    def _block_stichtag(self, fields: list[str], line: int) -> date:
+        if self.layout.stichtag_in == "row":
+            raise self._fail(
+                LayoutError,
+                f"a line with only a date; table {self.layout.table_code} carries the Stichtag in every "
+                f"data row '{self.layout.data_row}'",
+                row=line,
+            )
+        stichtag = self._date(fields[0].strip())
+        assert stichtag is not None  # _kind says "stichtag" only for a date
+        self._check_stichtag(stichtag, line)
+        return stichtag
+
+    def _check_title(self, title: list[tuple[int, str]]) -> None:
+        """The title's regional depth and unit must be the layout's, where the title states them (a
+        wrapped title is read as one text: `… regionale Tiefe: Kreise` / `und krfr. Städte`)."""
+        layout = self.layout
+        self.description.title = " ".join(part for _, part in title)
+        for index, (line, part) in enumerate(title):
+            if (depth := REGIONAL_DEPTH.search(part)) is None:
+                continue
+            stated = depth[1]
+            for _, following in title[index + 1 :]:
+                if not following[:1].islower():
+                    break
+                stated += " " + following  # a wrapped title: `… regionale Tiefe: Kreise` / `und krfr. Städte`
+            self.description.regionale_tiefe = stated
+            if not stated.casefold().startswith(layout.regionale_tiefe.casefold()):
+                raise self._fail(
+                    DescriptionError,
+                    f"the title states 'regionale Tiefe: {stated}'; table {layout.table_code} is expected at "
+                    f"the depth '{layout.regionale_tiefe}'",
+                    row=line,
+                )
+            break
+        for line, part in title:
+            if (value := VALUE_LINE.match(part)) and (unit := UNIT_WORDS.get(value[1].strip().casefold())):
+                self.description.unit = unit
+                if unit != layout.unit:
+                    raise self._fail(
+                        DescriptionError,
+                        f"the title gives the unit '{unit}' ('{part}'); table {layout.table_code} counts "
+                        f"'{layout.unit}'",
+                        row=line,
                     )
 
-    def _parse_row(self, line: int, fields: list[str], dates: dict[str, date]) -> DatencsvRow:
+    # --- the data ------------------------------------------------------------------------------------
+
+    def _data(self, lines: Iterator[tuple[int, list[str]]], stichtag: date | None) -> Iterator[DatencsvRow]:
         layout = self.layout
-        n_fields = layout.n_label_fields + layout.n_values
-        if len(fields) != n_fields:
-            raise self._fail(LayoutError, f"expected {n_fields} fields, found {len(fields)}", row=line)
-        raw_date = fields[0].strip()
-        stichtag = dates.get(raw_date)
-        if stichtag is None:
-            match = STICHTAG.match(raw_date)
-            try:
-                day, month, year = match.groups()  # type: ignore[union-attr]
-                stichtag = dates[raw_date] = date(int(year), int(month), int(day))
-            except (AttributeError, ValueError) as error:
+        integrity = Integrity(
+            self.path.name, layout, self.columns, self.rounding, self.hierarchy, self.loaded
+        )
+        for line, fields in lines:
+            kind = self._kind(fields)
+            if kind == "blank":
+                continue
+            if kind == "footer":
+                integrity.close()
+                self.warnings = integrity.warnings
+                self._footer(lines)
+                return
+            if kind == "stichtag" and layout.stichtag_in == "block":
+                stichtag = self._block_stichtag(fields, line)
+                continue
+            if kind == "header" and layout.stichtag_in == "block":
+                continue  # a block's repeated header rows (the columns were read from the first)
+            if kind != "data":
                 raise self._fail(
-                    LayoutError, f"'{raw_date}' is no Stichtag (dd.mm.yyyy)", row=line, column="1 (Stichtag)"
-                ) from error
-        area_key = fields[1].strip()
-        if not area_key:
-            raise self._fail(LayoutError, "the area key is empty", row=line, column="2 (Schlüssel)")
-        labels = tuple(field.strip() for field in fields[3 : layout.n_label_fields])
-        for offset, (label, (name, allowed)) in enumerate(zip(labels, layout.row_labels, strict=True)):
-            if label not in allowed:
-                raise self._fail(
-                    LayoutError, f"unknown {name} '{label}'", row=line, column=f"{4 + offset} ({name})"
+                    LayoutError,
+                    f"expected a data row '{layout.data_row}' or the footer '{FOOTER_MARK}', "
+                    f"found '{excerpt(fields)}'",
+                    row=line,
                 )
+            row = self._parse_row(line, fields, stichtag)
+            self.check_key(row)
+            integrity.accept(row)
+            yield row
+        raise self._fail(
+            LayoutError, f"the file ends without the GENESIS footer line '{FOOTER_MARK}': truncated?"
+        )
+
+    def _parse_row(self, line: int, fields: list[str], block_stichtag: date | None) -> DatencsvRow:
+        layout = self.layout
+        n_fields = layout.n_label_fields + len(self.columns)
+        while len(fields) > n_fields and not fields[-1].strip():
+            fields = fields[:-1]  # trailing separators
+        if len(fields) != n_fields:
+            raise self._fail(
+                LayoutError, f"expected {n_fields} fields '{layout.data_row}', found {len(fields)}", row=line
+            )
+        if layout.stichtag_in == "row":
+            stichtag = self._date(fields[0].strip())
+            if stichtag is None:
+                raise self._fail(
+                    LayoutError,
+                    f"'{fields[0].strip()[:20]}' is no Stichtag (dd.mm.yyyy, yyyy-mm-dd or the year)",
+                    row=line,
+                    column="1 (Stichtag)",
+                )
+            self._check_stichtag(stichtag, line)
+        elif block_stichtag is None:
+            raise self._fail(LayoutError, "a data row before the line that gives its Stichtag", row=line)
+        else:
+            stichtag = block_stichtag
+        area_key = fields[layout.key_field].strip()
+        if not AREA_KEY.match(area_key):
+            raise self._fail(
+                LayoutError,
+                f"'{area_key[:20]}' is no GENESIS area key (DG, or 2 to 12 digits)",
+                row=line,
+                column=f"{layout.key_field + 1} (Schlüssel)",
+            )
+        labels = []
+        for offset, dimension in enumerate(layout.row_dimensions):
+            position = layout.key_field + 2 + offset
+            label = dimension.canonical(fields[position])
+            if label is None:
+                raise self._fail(
+                    LayoutError,
+                    f"unknown {dimension.title} '{fields[position].strip()[:40]}' (table {layout.table_code} "
+                    f"has: {', '.join(dimension.labels)})",
+                    row=line,
+                    column=f"{position + 1} ({dimension.name})",
+                )
+            labels.append(label)
         values: list[int | None] = []
         statuses: list[str] = []
         for index, cell in enumerate(fields[layout.n_label_fields :]):
             text = cell.strip()
-            if (text.isascii() and text.isdigit()) or WHOLE_NUMBER.match(text):
+            if WHOLE_NUMBER.match(text):
                 values.append(int(text))
                 statuses.append(STATUS_OK)
             elif text in SPECIAL_SYMBOLS:
@@ -191,10 +348,156 @@ class DatencsvFile:
             else:
                 raise self._fail(
                     ValueFormatError,
-                    f"'{text}' is neither a whole count nor a GENESIS symbol ({' '.join(SPECIAL_SYMBOLS)})",
+                    f"'{text[:40]}' is neither a whole count nor a GENESIS symbol "
+                    f"({' '.join(SPECIAL_SYMBOLS)})",
                     row=line,
-                    column=layout.column_name(index),
+                    column=self.column_name(index),
                 )
-        return DatencsvRow(
-            line, stichtag, area_key, fields[2].strip(), labels, tuple(values), tuple(statuses)
-        )
+        name = fields[layout.key_field + 1].strip()
+        return DatencsvRow(line, stichtag, area_key, name, tuple(labels), tuple(values), tuple(statuses))
+
+    def _check_stichtag(self, stichtag: date, line: int) -> None:
+        if (stichtag.day, stichtag.month) != self.layout.stichtag:
+            raise self._fail(
+                ReferenceDateError,
+                f"Stichtag {stichtag:%d.%m.%Y}: table {self.layout.table_code} is published for the "
+                f"{self.layout.stichtag_text} of each year",
+                row=line,
+                column="1 (Stichtag)",
+            )
+
+    def column_name(self, value_index: int) -> str:
+        """A value column for messages: its number in the file and its labels."""
+        labels = " / ".join(self.columns[value_index]) if self.columns else "?"
+        return f"{self.layout.n_label_fields + value_index + 1} ({labels})"
+
+    def _footer(self, lines: Iterator[tuple[int, list[str]]]) -> None:
+        for _, fields in lines:
+            if fields and (made := MADE_AT.match(fields[0].strip())):
+                self.description.made_at = made[1].strip()
+
+
+class ColumnMap:
+    """Each value column's labels, read from the header rows by content.
+
+    A header cell's label tells its dimension (`Insgesamt`, shared by all, belongs to the dimension of the
+    row's first other label). An empty cell is read two ways, as real exports use both: as the total of
+    the row's dimension (22151 leaves the age group empty over its nationality columns) or as the label on
+    its left (a merged cell); the reading that yields exactly the table's columns is taken.
+    """
+
+    def __init__(self, export: DatencsvFile, header: list[tuple[int, list[str]]], first_data_line: int):
+        self.export, self.layout = export, export.layout
+        self.header, self.first_data_line = header, first_data_line
+
+    def columns(self) -> tuple[tuple[str, ...], ...]:
+        layout, export = self.layout, self.export
+        if not self.header:
+            raise export._fail(
+                LayoutError,
+                "expected header rows naming the value columns "
+                f"({', '.join(d.title for d in layout.column_dimensions)}) above the data",
+                row=self.first_data_line,
+            )
+        rows = self._label_rows()
+        failures: list[SourceError] = []
+        for fill_from_left in (False, True):
+            try:
+                return self._read(rows, fill_from_left)
+            except SourceError as error:
+                failures.append(error)
+        raise failures[0]
+
+    def _label_rows(self) -> list[tuple[int, list[str]]]:
+        """Header rows as label cells (value columns only), without units rows."""
+        layout = self.layout
+        width = max(len(fields) for _, fields in self.header)
+        while width > layout.n_label_fields and not any(
+            len(fields) >= width and fields[width - 1].strip() for _, fields in self.header
+        ):
+            width -= 1  # exports pad lines with trailing separators
+        n_columns = width - layout.n_label_fields
+        rows = []
+        for line, fields in self.header:
+            cells = [normalise_label(cell) for cell in fields[layout.n_label_fields : width]]
+            cells += [""] * (n_columns - len(cells))
+            found = {cell.casefold() for cell in cells if cell}
+            if len(found) == 1 and (unit := UNIT_WORDS.get(next(iter(found)))) is not None:
+                self.export.description.unit = unit
+                if unit != layout.unit:
+                    raise self.export._fail(
+                        DescriptionError,
+                        f"the header gives the unit '{unit}'; table {layout.table_code} counts "
+                        f"'{layout.unit}'",
+                        row=line,
+                    )
+                continue  # the row of units
+            rows.append((line, cells))
+        return rows
+
+    def _dimension_of(self, label: str) -> Dimension | None:
+        matches = [d for d in self.layout.column_dimensions if d.canonical(label) not in (None, d.total)]
+        return matches[0] if len(matches) == 1 else None
+
+    def _read(self, rows: list[tuple[int, list[str]]], fill_from_left: bool) -> tuple[tuple[str, ...], ...]:
+        layout, export = self.layout, self.export
+        dimensions = layout.column_dimensions
+        n_columns = len(rows[0][1]) if rows else 0
+        named: list[dict[str, str]] = [{} for _ in range(n_columns)]
+        for line, cells in rows:
+            first = next((d for cell in cells if cell and (d := self._dimension_of(cell))), None)
+            if first is None:
+                continue  # a caption row, e.g. "Altersgruppen (unter 3 bis 75 u.m.)"
+            left: tuple[Dimension, str] | None = None
+            for index, cell in enumerate(cells):
+                if not cell:
+                    if fill_from_left and left is not None:
+                        named[index][left[0].name] = left[1]
+                    continue
+                dimension = self._dimension_of(cell) or (first if first.canonical(cell) else None)
+                if dimension is None:
+                    raise export._fail(
+                        LayoutError,
+                        f"header label '{cell[:40]}' is no label of table {layout.table_code} (expected one "
+                        f"of: {', '.join(label for d in dimensions for label in d.labels)})",
+                        row=line,
+                        column=str(layout.n_label_fields + index + 1),
+                    )
+                label = dimension.canonical(cell)
+                assert label is not None
+                named[index][dimension.name] = label
+                left = (dimension, label)
+        columns = tuple(tuple(column.get(d.name, d.total) for d in dimensions) for column in named)
+        self._check(columns, rows[-1][0] if rows else self.header[-1][0])
+        return columns
+
+    def _check(self, columns: Sequence[tuple[str, ...]], line: int) -> None:
+        layout, export = self.layout, self.export
+        seen: dict[tuple[str, ...], int] = {}
+        for index, column in enumerate(columns):
+            if column in seen or column not in layout.column_label_sets:
+                problem = (
+                    f"repeats column {layout.n_label_fields + seen[column] + 1}"
+                    if column in seen
+                    else f"is no column of table {layout.table_code}"
+                )
+                raise export._fail(
+                    LayoutError,
+                    f"value column {layout.n_label_fields + index + 1} ({' / '.join(column)}) {problem}",
+                    row=line,
+                    column=str(layout.n_label_fields + index + 1),
+                )
+            seen[column] = index
+        missing = sorted(layout.column_label_sets - set(columns))
+        if missing:
+            raise export._fail(
+                LayoutError,
+                f"table {layout.table_code} has {len(layout.column_label_sets)} value columns, the header "
+                f"names {len(columns)}; missing: {'; '.join(' / '.join(column) for column in missing[:5])}",
+                row=line,
+            )
+
+
+def excerpt(fields: list[str]) -> str:
+    text = ";".join(fields).rstrip(";")
+    return text if len(text) <= 80 else text[:77] + "…"

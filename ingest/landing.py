@@ -3,29 +3,55 @@
 What every source family shares lives here: a file's checksum decides whether it is new, changed
 (its previous rows are replaced) or unchanged (skipped); each file loads in its own transaction; a
 bad file is quarantined with a report and the other files go on.
+
+"Bad" is anything that goes wrong with one file: a reader's typed `SourceError`, a file beyond the
+limits of `ingest/limits.py` (too large, a line too long, a ZIP that would inflate too far), and any
+other exception a reader, a library or the insert of that file's rows raises (rule `unreadable`): one
+file must never stop a night's run, nor every later run until somebody deletes it. What is not about a
+file still fails the run: the raw store that cannot be opened or written (`STORE_ERRORS`), a
+quarantine folder that cannot be written, an interrupt.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from ingest.errors import SourceError
+import duckdb
+
+from ingest.archive import verify_archive
+from ingest.errors import FileTooLargeError, SourceError, SourceProblem, UnreadableFileError
+from ingest.genesis_api import GenesisApiError, credentials_configured
+from ingest.genesis_api import fetch as fetch_table
+from ingest.genesis_loaders import DatencsvLoader, FfcsvLoader
 from ingest.geography import RuhrGeography
-from ingest.loaders import (
-    BaXlsxLoader,
-    CityCsvLoader,
-    DatencsvLoader,
-    FamilyLoader,
-    FfcsvLoader,
-    Provenance,
-    SubmissionLoader,
-)
+from ingest.limits import Limits, applied, shorten, size_text
+from ingest.loaders import BaXlsxLoader, CityCsvLoader, FamilyLoader, Provenance, SubmissionLoader
 from ingest.portal import fetch
 from ingest.quarantine import Quarantined, quarantine
 from ingest.raw_store import LoggedFile, RawStore, file_sha256
-from ingest.registry import Source
+from ingest.registry import Source, load_registry
+
+# DuckDB errors that say the raw store itself is broken or cannot be written (disk full, a lock, a
+# corrupt file, an interrupt), whichever file was being loaded: they fail the run instead of
+# quarantining a file that is not to blame. Other DuckDB errors while a file's rows are inserted
+# (a value that does not convert, a constraint) are that file's.
+STORE_ERRORS: tuple[type[BaseException], ...] = (
+    duckdb.IOException,
+    duckdb.FatalException,
+    duckdb.InternalException,
+    duckdb.TransactionException,
+    duckdb.ConnectionException,
+    duckdb.PermissionException,
+    duckdb.ResourceInUseException,
+    duckdb.SerializationException,
+    duckdb.InterruptException,
+)
+# A landing folder is for deliveries; reports someone copied beside them are not unmatched deliveries.
+REPORT_SUFFIXES = (".report.md", ".report.json")
 
 
 @dataclass(frozen=True)
@@ -39,6 +65,8 @@ class FileLoad:
     stichtage: tuple[date, ...] = ()
     encoding: str | None = None
     quarantined: Quarantined | None = None
+    # findings about a loaded file that did not stop it (the loader's `LoadStats.warnings`)
+    warnings: tuple[SourceProblem, ...] = ()
 
 
 @dataclass
@@ -46,6 +74,10 @@ class SourceLoad:
     source_id: str
     files: list[FileLoad] = field(default_factory=list)
     files_in_store: int = 0  # files of this source the raw store holds after the run, ever delivered
+    # files in the landing folder whose name fits no file pattern of the source: not loaded, not moved
+    unmatched: tuple[str, ...] = ()
+    # why the GENESIS web service gave no table tonight (the files landed before are loaded as usual)
+    fetch_problem: SourceProblem | None = None
 
     @property
     def loaded(self) -> list[FileLoad]:
@@ -54,6 +86,13 @@ class SourceLoad:
     @property
     def quarantined(self) -> list[Quarantined]:
         return [file.quarantined for file in self.files if file.quarantined is not None]
+
+    @property
+    def warnings(self) -> list[SourceProblem]:
+        """Findings about the files loaded in this run (an unchanged file was judged when it loaded), and
+        a failed fetch from the GENESIS web service."""
+        fetched = [self.fetch_problem] if self.fetch_problem is not None else []
+        return [*fetched, *(warning for file in self.loaded for warning in file.warnings)]
 
     @property
     def rows_loaded(self) -> int:
@@ -80,6 +119,14 @@ def tables_written(source: Source) -> tuple[str, ...]:
     return (source.table, *family_loader(source, RuhrGeography.from_seeds()).COMPANION_TABLES)
 
 
+def prepare_raw_tables(store: RawStore, geography: RuhrGeography) -> None:
+    """Every registered source's raw table, empty where nothing was ever delivered: the warehouse is built
+    from what there is, and a source that has not delivered yet shows as not delivered, not as an error."""
+    with store.connect() as con:
+        for source in load_registry().sources:
+            family_loader(source, geography).prepare(con, source)
+
+
 def landed_files(source: Source, landing_dir: Path) -> list[Path]:
     """Files in the source's landing folder; hidden ones (downloads still being written) are not landed."""
     folder = landing_dir / source.id
@@ -88,51 +135,159 @@ def landed_files(source: Source, landing_dir: Path) -> list[Path]:
     )
 
 
+def unmatched_files(source: Source, landing_dir: Path) -> list[Path]:
+    """Files in the source's landing folder whose name fits none of its file patterns.
+
+    They are never loaded, so they must be named: an office that saves `Lieferung.zip` where
+    `*_flat.*` is expected has delivered, and would otherwise hear nothing. Hidden files (downloads
+    still being written) and quarantine reports are not deliveries."""
+    folder = landing_dir / source.id
+    if not folder.is_dir():
+        return []
+    landed = set(landed_files(source, landing_dir))
+    return sorted(
+        path
+        for path in folder.iterdir()
+        if path.is_file()
+        and not path.name.startswith(".")
+        and not path.name.endswith(REPORT_SUFFIXES)
+        and path not in landed
+    )
+
+
 def delivery_due(source: Source, landing_dir: Path) -> bool:
-    """Whether ingesting the source can find anything: landed files, or a portal to fetch from."""
-    return source.portal is not None or bool(landed_files(source, landing_dir))
+    """Whether ingesting the source can find anything: landed files, a portal to fetch from, or a file
+    whose name fits no pattern (the run that finds nothing to load is the one that names it)."""
+    return (
+        source.portal is not None
+        or (source.genesis_api is not None and credentials_configured())
+        or bool(landed_files(source, landing_dir))
+        or bool(unmatched_files(source, landing_dir))
+    )
 
 
 def ingest_source(
-    source: Source, landing_dir: Path, store: RawStore, geography: RuhrGeography, quarantine_dir: Path
+    source: Source,
+    landing_dir: Path,
+    store: RawStore,
+    geography: RuhrGeography,
+    quarantine_dir: Path,
+    limits: Limits | None = None,
 ) -> SourceLoad:
-    """Fetch the source's file from its portal, if it has one; then load every landed file of the
-    source. Bad files go to quarantine, the others load; a portal that cannot be reached raises."""
+    """Fetch the source's file from its portal or from the GENESIS web service (when credentials are
+    set), if it has one; then load every landed file of the source under `limits` (the registry's unless
+    given). Bad files go to quarantine, the others load. A GENESIS answer without a table is reported
+    and tried again next night while the files landed before load as usual; a portal that cannot be
+    reached, or a raw store that cannot be written, raises."""
+    limits = limits or load_registry().limits
     result = SourceLoad(source.id)
     if source.portal is not None:
         fetch(source.portal, landing_dir / source.id)
+    if source.genesis_api is not None and credentials_configured():
+        try:
+            fetch_table(source.genesis_api, landing_dir / source.id)
+        except GenesisApiError as error:
+            result.fetch_problem = _bounded(error.problem, limits)
     loader = family_loader(source, geography)
-    with store.connect() as con:
+    with applied(limits), store.connect() as con:
         loader.prepare(con, source)
         for path in landed_files(source, landing_dir):
-            sha = file_sha256(path)
-            previous = RawStore.logged(con, source.id, path.name)
-            if previous is not None and previous.file_sha256 == sha:
-                result.files.append(
-                    FileLoad(path.name, sha, True, previous.rows_loaded, previous.source_rows_skipped)
-                )
-                continue
-            now = datetime.now(UTC).replace(tzinfo=None)
-            try:
-                with RawStore.replacing_file(con, source.id, source.table, previous):
-                    stats = loader.load(con, source, path, Provenance(source.id, path.name, sha, now))
-                    logged = LoggedFile(path.name, sha, stats.rows_loaded, stats.source_rows_skipped, now)
-                    RawStore.log_file(con, source.id, logged, stats.encoding)
-            except SourceError as error:
-                moved = quarantine(path, source, sha, error.problem, quarantine_dir, now)
-                result.files.append(FileLoad(path.name, sha, False, 0, 0, quarantined=moved))
-                continue
-            result.files.append(
-                FileLoad(
-                    path.name,
-                    sha,
-                    False,
-                    stats.rows_loaded,
-                    stats.source_rows_skipped,
-                    stats.skipped_areas,
-                    stats.stichtage,
-                    stats.encoding,
-                )
-            )
+            loaded = _ingest_file(con, loader, source, path, limits, quarantine_dir)
+            if loaded is not None:
+                result.files.append(loaded)
         result.files_in_store = RawStore.files_logged(con, source.id)
+    result.unmatched = tuple(path.name for path in unmatched_files(source, landing_dir))
     return result
+
+
+def _ingest_file(
+    con: duckdb.DuckDBPyConnection,
+    loader: FamilyLoader,
+    source: Source,
+    path: Path,
+    limits: Limits,
+    quarantine_dir: Path,
+) -> FileLoad | None:
+    """Load one landed file in its own transaction, or quarantine it; None if it vanished meanwhile."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    try:
+        sha = file_sha256(path)
+    except FileNotFoundError:
+        return None  # moved away since the folder was listed (by whoever put it there): nothing landed
+    except OSError as error:  # there, but not readable (permissions): the file's problem, reported
+        return _quarantined(path, source, "", _unreadable(path, error, limits), limits, quarantine_dir, now)
+    previous = RawStore.logged(con, source.id, path.name)
+    if previous is not None and previous.file_sha256 == sha:
+        return FileLoad(path.name, sha, True, previous.rows_loaded, previous.source_rows_skipped)
+    try:
+        _within_limits(path, limits)
+        with RawStore.replacing_file(con, source.id, source.table, previous):
+            stats = loader.load(con, source, path, Provenance(source.id, path.name, sha, now))
+            logged = LoggedFile(path.name, sha, stats.rows_loaded, stats.source_rows_skipped, now)
+            RawStore.log_file(con, source.id, logged, stats.encoding)
+    except SourceError as error:
+        problem = error.problem
+    except STORE_ERRORS:
+        raise
+    except Exception as error:  # whatever a reader or a library raised about this file; not an interrupt
+        problem = _unreadable(path, error, limits)
+    else:
+        return FileLoad(
+            path.name,
+            sha,
+            False,
+            stats.rows_loaded,
+            stats.source_rows_skipped,
+            stats.skipped_areas,
+            stats.stichtage,
+            stats.encoding,
+            warnings=tuple(_bounded(warning, limits) for warning in stats.warnings),
+        )
+    return _quarantined(path, source, sha, problem, limits, quarantine_dir, now)
+
+
+def _within_limits(path: Path, limits: Limits) -> None:
+    """What can be judged before any reader opens the file: its size, and a ZIP's contents (an .xlsx
+    of any family is a ZIP that openpyxl would inflate unguarded)."""
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise FileTooLargeError(
+            path.name,
+            f"Die Datei ist {size_text(size)} groß; erlaubt sind höchstens "
+            f"{size_text(limits.max_file_bytes)} (limits.max_file_bytes). Sie wurde nicht gelesen.",
+        )
+    if zipfile.is_zipfile(path):
+        verify_archive(path, limits)
+
+
+def _unreadable(path: Path, error: BaseException, limits: Limits) -> SourceProblem:
+    """The problem of a file whose reading raised an exception no reader turned into a finding: its
+    type and text name it, so a broken file can be told from a bug."""
+    kind = type(error)
+    name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    message = f"Die Datei ließ sich nicht lesen: {name}: {str(error) or '(ohne Meldungstext)'}"
+    return UnreadableFileError(path.name, shorten(message, limits)).problem
+
+
+def _bounded(problem: SourceProblem, limits: Limits) -> SourceProblem:
+    """The finding with its message and column within `max_message_chars` (they may quote the file)."""
+    return dataclasses.replace(
+        problem,
+        message=shorten(problem.message, limits),
+        column=shorten(problem.column, limits) if problem.column is not None else None,
+    )
+
+
+def _quarantined(
+    path: Path,
+    source: Source,
+    sha: str,
+    problem: SourceProblem,
+    limits: Limits,
+    quarantine_dir: Path,
+    now: datetime,
+) -> FileLoad:
+    """Move the file to quarantine with its report; the finding is cut to `max_message_chars` first,
+    since a reader's message may quote a cell of the very file that is broken."""
+    moved = quarantine(path, source, sha, _bounded(problem, limits), quarantine_dir, now)
+    return FileLoad(path.name, sha, False, 0, 0, quarantined=moved)

@@ -18,11 +18,8 @@ from ingest.ba_xlsx import BaRow, BaWorkbook
 from ingest.city_csv import CityCsvFile, CityRow
 from ingest.city_mapping import load_city_mapping
 from ingest.encoding import detect_text_encoding
-from ingest.errors import UnknownAreaError
-from ingest.genesis import DatencsvFile, DatencsvLayout, DatencsvRow
-from ingest.genesis_ffcsv import FfcsvFile, FfcsvRow
+from ingest.errors import SourceProblem, UnknownAreaError
 from ingest.geography import AreaDecision, RuhrGeography
-from ingest.layouts import layout as layout_named
 from ingest.lieferanten import lieferant
 from ingest.raw_store import PROVENANCE_DDL
 from ingest.registry import Source
@@ -49,6 +46,8 @@ class LoadStats:
     skipped_areas: int
     stichtage: tuple[date, ...]
     encoding: str | None
+    # findings about a loaded file that do not stop it (e.g. a Gemeinde of the previous delivery missing)
+    warnings: tuple[SourceProblem, ...] = ()
 
 
 class FamilyLoader(Protocol):
@@ -94,24 +93,41 @@ def columns_of(rows: list[Any], row_type: type, **constants: object) -> dict[str
 
 
 class AreaFilter:
-    """Keeps the Ruhr's areas and the reference areas, counts what it skips, and rejects a key below a
-    Ruhr Kreis that the geography does not know (it must not vanish silently)."""
+    """Keeps the Ruhr's areas and the reference areas, counts the official keys outside the Ruhr it
+    skips, and rejects a key that is no official German key (a typo, a shifted or invented key, a key
+    below a Ruhr Kreis the geography does not list): such a row must not vanish as "outside the Ruhr".
+    A key outside NRW that the directory does not list is skipped and reported in `warnings`."""
 
     def __init__(self, geography: RuhrGeography, file: str, key_column: str):
         self.geography, self.file, self.key_column = geography, file, key_column
         self.skipped_keys: set[str] = set()
         self.skipped_rows: set[int] = set()
+        self.warnings: dict[str, SourceProblem] = {}
 
-    def keep(self, key: str, name: str, row: int) -> bool:
+    def reject_unofficial(self, key: str, name: str, row: int) -> AreaDecision:
+        """The key's decision; a key that is no official German key stops the file here."""
         decision = self.geography.decide(key)
-        if decision is AreaDecision.UNKNOWN_RUHR_KEY:
+        if decision is AreaDecision.NOT_OFFICIAL:
             raise UnknownAreaError(
                 self.file,
-                f"area key '{key}' ({name}) lies in a Ruhr Kreis but is not in the geography seed",
+                f"area key {self.geography.not_official_reason(key)} (delivered as '{name}')",
                 row=row,
                 column=self.key_column,
             )
-        if decision is AreaDecision.SKIP:
+        return decision
+
+    def keep(self, key: str, name: str, row: int) -> bool:
+        decision = self.reject_unofficial(key, name, row)
+        if decision is AreaDecision.UNLISTED and key not in self.warnings:
+            self.warnings[key] = SourceProblem(
+                self.file,
+                "unlisted_key",
+                f"'{key}' ({name}) is not in the official key directory (ingest/reference/); skipped as "
+                "outside the Ruhr",
+                row=row,
+                column=self.key_column,
+            )
+        if decision in (AreaDecision.SKIP, AreaDecision.UNLISTED):
             self.skipped_keys.add(key)
             self.skipped_rows.add(row)
             return False
@@ -130,139 +146,6 @@ class RawTableLoader:
 
     def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
         con.execute(f"create table if not exists {source.table} ({PROVENANCE_DDL},{self.COLUMNS})")
-
-
-class _CellInserter:
-    """Collects kept datencsv rows column by column and inserts them into the raw table one cell per
-    row (the unpivot runs inside DuckDB, not in Python), every BATCH_ROWS rows."""
-
-    def __init__(
-        self, con: duckdb.DuckDBPyConnection, table: str, layout: DatencsvLayout, provenance: Provenance
-    ):
-        self.con, self.table, self.layout, self.provenance = con, table, layout, provenance
-        self.label_names = [name for name, _ in layout.row_labels]
-        names = ("row_number", "stichtag", "area_key", "area_name", *self.label_names, "werte", "status")
-        self.columns: dict[str, list] = {name: [] for name in names}
-        self.rows_loaded = 0
-
-    def add(self, row: DatencsvRow) -> None:
-        columns = self.columns
-        columns["row_number"].append(row.line)
-        columns["stichtag"].append(row.stichtag)
-        columns["area_key"].append(row.area_key)
-        columns["area_name"].append(row.area_name)
-        for name, value in zip(self.label_names, row.labels, strict=True):
-            columns[name].append(value)
-        columns["werte"].append(row.values)
-        columns["status"].append(row.statuses)
-        if len(columns["row_number"]) >= BATCH_ROWS:
-            self.flush()
-
-    def flush(self) -> None:
-        layout, rows = self.layout, len(self.columns["row_number"])
-        if not rows:
-            return
-        self.con.register("batch", pa.table(self.columns))
-        dims = ", ".join(f"list_extract(?::varchar[], i) as {name}" for name in layout.column_dimensions)
-        self.con.execute(
-            f"""insert into {self.table} by name
-                select ? as source_id, ? as file_name, ? as file_sha256, row_number,
-                       {layout.n_label_fields} + i as column_number, ? as loaded_at,
-                       stichtag, area_key, area_name, {", ".join(self.label_names)}, {dims},
-                       werte[i] as anzahl, status[i] as status
-                from batch, range(1, {layout.n_values + 1}) as r(i)""",
-            [*self.provenance.values(), *(list(header) for header in layout.column_headers)],
-        )
-        self.con.unregister("batch")
-        self.rows_loaded += rows * layout.n_values
-        for values in self.columns.values():
-            values.clear()
-
-
-class DatencsvLoader:
-    """GENESIS "datencsv" exports: one raw row per published cell, Ruhr and reference areas only."""
-
-    def __init__(self, geography: RuhrGeography):
-        self.geography = geography
-
-    def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
-        layout = layout_named(source.layout)
-        labels = ",".join(f"\n    {name} varchar not null" for name, _ in layout.row_labels)
-        dimensions = ",".join(f"\n    {name} varchar not null" for name in layout.column_dimensions)
-        con.execute(f"""
-create table if not exists {source.table} ({PROVENANCE_DDL},
-    stichtag date not null,
-    area_key varchar not null,
-    area_name varchar not null,{labels},{dimensions},
-    anzahl bigint,
-    status varchar not null
-)""")
-
-    def load(
-        self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
-    ) -> LoadStats:
-        export = DatencsvFile(path, layout_named(source.layout))
-        inserter = _CellInserter(con, source.table, export.layout, provenance)
-        areas = AreaFilter(self.geography, path.name, "2 (Schlüssel)")
-        stichtage: set[date] = set()
-        for row in export.rows():
-            if not areas.keep(row.area_key, row.area_name, row.line):
-                continue
-            inserter.add(row)
-            stichtage.add(row.stichtag)
-        inserter.flush()
-        return LoadStats(
-            inserter.rows_loaded,
-            len(areas.skipped_rows),
-            len(areas.skipped_keys),
-            tuple(sorted(stichtage)),
-            export.encoding,
-        )
-
-
-class FfcsvLoader(RawTableLoader):
-    """GENESIS flat-file CSV (ffcsv, also zipped): one raw row per value, Ruhr and reference areas only."""
-
-    COLUMNS = """
-    statistics_code varchar not null,
-    time varchar not null,
-    area_variable varchar not null,
-    area_key varchar not null,
-    area_name varchar,
-    merkmale map(varchar, varchar),
-    value double,
-    status varchar not null,
-    value_unit varchar,
-    value_variable_code varchar,
-    value_q varchar
-"""
-
-    def load(
-        self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
-    ) -> LoadStats:
-        export = FfcsvFile(path)
-        rows: list[FfcsvRow] = []
-        areas = AreaFilter(self.geography, path.name, "variable_attribute_code")
-        loaded = 0
-
-        def flush() -> int:
-            if not rows:
-                return 0
-            columns = columns_of(rows, FfcsvRow, column_number=export.value_column)
-            columns["merkmale"] = pa.array(
-                [list(row.merkmale.items()) for row in rows], type=pa.map_(pa.string(), pa.string())
-            )
-            rows.clear()
-            return insert_rows(con, source.table, provenance, columns)
-
-        for row in export.rows():
-            if not areas.keep(row.area_key, row.area_name, row.line):
-                continue
-            rows.append(row)
-            if len(rows) >= BATCH_ROWS:
-                loaded += flush()
-        loaded += flush()
-        return LoadStats(loaded, len(areas.skipped_rows), len(areas.skipped_keys), (), "utf-8")
 
 
 class CityCsvLoader:

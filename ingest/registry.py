@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -10,7 +11,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ingest.city_mapping import CITIES_DIR, load_city_mapping
+from ingest.genesis_api import GenesisApi
 from ingest.lieferanten import lieferant_of_area, load_lieferanten
+from ingest.limits import Limits
 from ingest.portal import Portal
 
 REGISTRY_PATH = Path(__file__).with_name("sources.yml")
@@ -18,6 +21,16 @@ CITY_TABLE = "stadt_kleinraum"
 CITY_TABLE_TITLE = (
     "Kleinräumige Daten der Städte: Bevölkerung, SGB II und Arbeitslose je Stadtbezirk oder Stadtteil"
 )
+
+
+class Rounding(BaseModel):
+    """A source's own rounding from a date on (22151: every cell to a multiple of 5 since 2020), which
+    widens the tolerance of every sum the reader checks."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    base: int = Field(gt=0)
+    ab: date = Field(description="the first reference date the rounding applies to")
 
 
 class Source(BaseModel):
@@ -28,7 +41,19 @@ class Source(BaseModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: str
     family: Literal["genesis_datencsv", "genesis_ffcsv", "city_csv", "ba_xlsx", "submission"]
-    layout: str | None = None
+    layouts: tuple[str, ...] = Field(
+        default=(),
+        description="genesis_datencsv: the tables (codes in ingest/layouts.py) this landing folder takes",
+    )
+    rounding: tuple[Rounding, ...] = ()
+    statistic: str | None = Field(default=None, description="genesis_ffcsv: the statistic its files carry")
+    additive: tuple[str, ...] = Field(
+        default=(),
+        description="genesis_ffcsv: variables whose total (empty attribute code) is the sum of their parts",
+    )
+    genesis_api: GenesisApi | None = Field(
+        default=None, description="genesis_datencsv: fetched from the GENESIS web service before ingesting"
+    )
     mapping: str | None = Field(default=None, description="city_csv: path of the city's mapping file")
     raw_table: str | None = Field(
         default=None, description="the raw table when sources share one; else the id"
@@ -50,10 +75,22 @@ class Source(BaseModel):
     def table(self) -> str:
         return self.raw_table or self.id
 
+    def rounding_base(self, stichtag: date) -> int:
+        """The rounding base of the source's cells at a reference date (0: exact counts)."""
+        return max((rule.base for rule in self.rounding if stichtag >= rule.ab), default=0)
+
     @model_validator(mode="after")
     def _layout_where_needed(self) -> Source:
-        if self.family == "genesis_datencsv" and not self.layout:
-            raise ValueError(f"source '{self.id}': a genesis_datencsv source names its layout")
+        if self.family == "genesis_datencsv" and not self.layouts:
+            raise ValueError(f"source '{self.id}': a genesis_datencsv source names its tables (layouts)")
+        if self.genesis_api is not None and self.family != "genesis_datencsv":
+            raise ValueError(f"source '{self.id}': genesis_api fetches GENESIS datencsv tables only")
+        if self.genesis_api is not None and self.genesis_api.table not in self.layouts:
+            raise ValueError(f"source '{self.id}': genesis_api fetches a table that is not in its layouts")
+        if self.genesis_api is not None and self.portal is not None:
+            raise ValueError(
+                f"source '{self.id}': a source is fetched from a portal or from GENESIS, not both"
+            )
         return self
 
 
@@ -61,6 +98,8 @@ class Registry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     sources: tuple[Source, ...]
+    # what one delivered file may cost to read, for every source (`limits:` in sources.yml)
+    limits: Limits = Limits()
 
     def partitioned(self) -> dict[str, list[Source]]:
         """Raw tables whose sources are delivered per Kreis or kreisfreie Stadt, with those sources."""
@@ -75,6 +114,10 @@ class Registry(BaseModel):
         if table == CITY_TABLE:
             return CITY_TABLE_TITLE
         return next(source.title for source in self.sources if source.table == table)
+
+    def source_of_table(self, table_code: str) -> Source | None:
+        """The source whose landing folder takes a GENESIS table."""
+        return next((source for source in self.sources if table_code in source.layouts), None)
 
     def get(self, source_id: str) -> Source:
         for source in self.sources:
@@ -119,11 +162,14 @@ def per_lieferant(entry: dict[str, object]) -> list[dict[str, object]]:
 
 @cache
 def load_registry(path: Path = REGISTRY_PATH, cities_dir: Path = CITIES_DIR) -> Registry:
-    """The sources of `sources.yml` and one source per city mapping in `ingest/cities/`."""
+    """The sources of `sources.yml` and one source per city mapping in `ingest/cities/`, and the
+    limits of `sources.yml` (its defaults where the file leaves a limit out)."""
     try:
         listed = yaml.safe_load(path.read_text(encoding="utf-8"))
         expanded = [source for entry in listed["sources"] for source in per_lieferant(dict(entry))]
         cities = [city_source(path).model_dump() for path in sorted(cities_dir.glob("*.yml"))]
-        return Registry.model_validate({"sources": [*expanded, *cities]})
+        return Registry.model_validate(
+            {"sources": [*expanded, *cities], "limits": listed.get("limits") or {}}
+        )
     except ValidationError as error:
         raise ValueError(f"{path}: {error}") from error

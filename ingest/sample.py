@@ -2,33 +2,43 @@
 
 Population per Gemeinde starts from real magnitudes (`sample_basis.csv`: inhabitants and foreigners'
 share at 31.12.2023) and is spread over age groups, sex and nationality by fixed profiles with seeded
-noise, so that every total in a file is the exact sum of its parts, as in the real tables. The files
-carry the real tables' quirks: latin-1 before 2019 and UTF-8 since, "-" for an empty cell, one cell
-kept secret ("."), rows for areas outside the Ruhr that ingestion must skip.
+noise; Kreise, Regierungsbezirke, NRW and Deutschland are the sums of their parts, so every total in a
+file is the exact sum of its parts, as in the real tables. The Länder other than NRW and the parts of
+NRW's Regierungsbezirke outside the Ruhr take their size from the real 31.12.2015 figures of table
+12411-03-03-4 (regionalstatistik.de, dl-de/by-2-0; datenguide/genesapi-data `src/12411-03-03-4_00.csv`),
+grown to the real 2023 totals of NRW and Deutschland. Names are the ones GENESIS prints, from the key
+directory (`ingest/reference/`). The files carry the real tables' quirks: latin-1 before 2019 and UTF-8
+since, "-" for an empty cell, a cell kept secret ("."), areas outside the Ruhr that ingestion must skip,
+and the newest Kreis table as the GENESIS web service answers it.
 
-`scale` makes a larger, still valid sample for benchmarks: 10 x scale month-end reference dates
-instead of 10 year-ends.
+`scale` makes a larger, still valid sample for benchmarks: 10 x scale year-end Stichtage going back
+from 2023 instead of 10.
 """
 
 from __future__ import annotations
 
 import csv
 import random
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
-from ingest.geography import SEEDS_DIR
-from ingest.layouts import layout
+from ingest.geography import SEEDS_DIR, RuhrGeography
 from ingest.sample_ba import write_ba_workbook
+from ingest.sample_bevoelkerung import (
+    SOURCE_GEMEINDEN,
+    SOURCE_KREISE,
+    Area,
+    Cells,
+    write_gemeinde_table,
+    write_kreis_table,
+)
 from ingest.sample_cities import write_city_samples
 from ingest.sample_grundsicherung import SOURCE_ID as GRUNDSICHERUNG_ID
-from ingest.sample_grundsicherung import rows_for, write_grundsicherung
+from ingest.sample_grundsicherung import write_grundsicherung
 from ingest.sample_submissions import write_submissions
 
 SEED = 20261125
-SOURCE_ID = "genesis_12411_bevoelkerung"
+SOURCE_ID = SOURCE_KREISE
 LAST_STICHTAG = date(2023, 12, 31)
 
 # Share of each age group in the population, German nationals and foreigners (sums to 1 each).
@@ -57,43 +67,33 @@ AGE_GROUPS = (
 )
 WOMEN_SHARE = (0.487,) * 6 + (0.48,) * 4 + (0.495,) * 5 + (0.52, 0.54, 0.56, 0.60, 0.66, 0.76)
 
-# Areas outside the Ruhr that a Gemeinde-level export of NRW also holds (ingestion skips them).
-OUTSIDE_RUHR = (
-    ("051", "Düsseldorf, Regierungsbezirk", 5_210_000, 0.170),
-    ("05111", "Düsseldorf, Kreisfreie Stadt", 631_000, 0.230),
-    ("05111000", "Düsseldorf, Landeshauptstadt", 631_000, 0.230),
-    ("05154", "Kleve, Kreis", 318_000, 0.135),
-    ("05154004", "Bedburg-Hau", 13_200, 0.070),
-    ("055", "Münster, Regierungsbezirk", 2_650_000, 0.100),
-    ("05515", "Münster, Kreisfreie Stadt", 320_900, 0.110),
-    ("05515000", "Münster, Stadt", 320_900, 0.110),
-)
 NRW_2023 = 18_190_422
 DEUTSCHLAND_2023 = 84_669_326
-SECRET_CELL = ("05170040", "90 Jahre und mehr", 7)  # Sonsbeck, Ausländer männlich: "." (geheim)
-
-
-@dataclass(frozen=True)
-class Area:
-    key: str
-    name: str
-    depth: int  # indentation level in the export: 0 Bund, 1 Land, 2 Regierungsbezirk, 3 Kreis, 4 Gemeinde
-
-
-Cells = list[
-    list[int]
-]  # per age group: [deutsch männlich, deutsch weiblich, ausländisch männlich, ... weiblich]
+# Real inhabitants on 31.12.2015 (12411-03-03-4): the Länder but NRW, and the population of NRW's
+# Regierungsbezirke outside their Ruhr Kreise; they set the sizes of the sample's areas outside the Ruhr.
+LAENDER_2015 = {
+    "01": 2_858_714, "02": 1_787_408, "03": 7_926_599, "04": 671_489, "06": 6_176_172, "07": 4_052_803,
+    "08": 10_879_618, "09": 12_843_514, "10": 995_597, "11": 3_520_031, "12": 2_484_826,
+    "13": 1_612_362, "14": 4_084_851, "15": 2_245_470, "16": 2_170_714,
+}  # fmt: skip
+REGBEZ_OUTSIDE_RUHR_2015 = {
+    "051": 3_256_892,
+    "053": 4_422_371,
+    "055": 1_618_911,
+    "057": 2_057_996,
+    "059": 1_400_093,
+}
+# Areas outside the Ruhr a real download also holds, printed in the sample (ingestion skips them):
+# kreisfreie Städte (in the Gemeinde table under their Kreis key) and a Kreis with one of its Gemeinden.
+OUTSIDE_RUHR = (("05111", 612_178, 0.23), ("05154", 310_337, 0.135), ("05515", 310_039, 0.11))
+OUTSIDE_GEMEINDE = ("05154004", 13_033, 0.07)  # Bedburg-Hau, Kreis Kleve
+SECRET_CELL = ("05170040", 34)  # Sonsbeck, männlich, 75 Jahre und mehr: "." in 12411-02-03-5
 
 
 def stichtage(scale: int) -> list[date]:
-    if scale == 1:
-        return [date(year, 12, 31) for year in range(LAST_STICHTAG.year - 9, LAST_STICHTAG.year + 1)]
-    ends: list[date] = []
-    month_end = LAST_STICHTAG
-    for _ in range(10 * scale):
-        ends.append(month_end)
-        month_end = month_end.replace(day=1) - timedelta(days=1)
-    return sorted(ends)
+    """Year ends back from 2023: the bundled ten, or 10 x scale for a benchmark (GENESIS publishes the
+    population and Grundsicherung for the 31.12. only, so a longer series is the way to more rows)."""
+    return [date(LAST_STICHTAG.year - back, 12, 31) for back in range(10 * scale)][::-1]
 
 
 def population_cells(total: float, foreign_share: float, rng: random.Random) -> Cells:
@@ -131,57 +131,73 @@ def gemeinde_cells(basis: dict[str, tuple[int, float]], stichtag: date) -> dict[
     return result
 
 
-def export_lines(areas: Iterable[tuple[Area, Cells]], stichtag: date) -> list[list[str]]:
-    """Data rows in the layout of table 12411-03-03-4: per area its age groups, then the total row."""
-    rows = []
-    day = stichtag.strftime("%d.%m.%Y")
-    for area, cells in areas:
-        name = "  " * area.depth + area.name
-        totals = [sum(column) for column in zip(*cells, strict=True)]
-        for label, values in [
-            *zip((group for group, _, _ in AGE_GROUPS), cells, strict=True),
-            ("Insgesamt", totals),
-        ]:
-            dm, dw, am, aw = values
-            numbers = [dm + dw + am + aw, dm + am, dw + aw, dm + dw, dm, dw, am + aw, am, aw]
-            texts = [str(number) if number else "-" for number in numbers]
-            if (area.key, label) == SECRET_CELL[:2]:
-                texts[SECRET_CELL[2]] = "."
-            rows.append([day, area.key, name, label, *texts])
-    return rows
-
-
-def write_export(path: Path, rows: list[list[str]], stichtag: date) -> None:
-    bevoelkerung = layout("bevoelkerung_12411")
-    width = bevoelkerung.n_label_fields + bevoelkerung.n_values
-    pad = [""] * (width - 1)
-    header = [
-        ["GENESIS-Tabelle: 12411-03-03-4", *pad],
-        ["Bevölkerung nach Geschlecht, Nationalität und Altersgruppen", *pad],
-        ["(21) - Stichtag 31.12. - regionale Tiefe: Gemeinden", *pad],
-        ["Fortschreibung des Bevölkerungsstandes", *pad],
-        ["Bevölkerungsstand (Anzahl)", *pad],
-    ]
-    for labels in bevoelkerung.column_headers:
-        grouped = [
-            label if index == 0 or labels[index - 1] != label else "" for index, label in enumerate(labels)
-        ]
-        header.append([""] * bevoelkerung.n_label_fields + grouped)
-    footer = [
-        ["__________"],
-        [f"(C)opyright Statistische Ämter des Bundes und der Länder, Deutschland, {stichtag.year + 1}"],
-        [f"Stand: 14.06.{stichtag.year + 1} / 10:12:31"],
-        ["Datenlizenz Deutschland - Namensnennung - Version 2.0"],
-    ]
-    encoding = "latin-1" if stichtag.year < 2019 else "utf-8"
-    with path.open("w", encoding=encoding, newline="") as handle:
-        writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
-        writer.writerows([*header, *rows, *footer])
-
-
 def _read_csv(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def _rest(key: str, people: float, share: float, stichtag: date) -> Cells:
+    """An area outside the Ruhr: its age structure, deterministic per area and Stichtag."""
+    return population_cells(people, share, random.Random(f"{SEED}:{key}:{stichtag.isoformat()}"))
+
+
+def areas_at(stichtag: date, by_gemeinde: dict[str, Cells]) -> list[Area]:
+    """Every area the sample's tables print at one Stichtag, in the tables' order (each area followed by
+    its parts), with GENESIS' names."""
+    geography = RuhrGeography.from_seeds()
+    gemeinden = _read_csv(SEEDS_DIR / "ruhr_gemeinden.csv")
+    kreise = _read_csv(SEEDS_DIR / "ruhr_kreise.csv")
+    years_back = (LAST_STICHTAG - stichtag).days / 365.25
+    ruhr_total = sum(sum(map(sum, cells)) for cells in by_gemeinde.values())
+    nrw_rest_2015 = sum(REGBEZ_OUTSIDE_RUHR_2015.values())
+    nrw_rest = (NRW_2023 - ruhr_total) * (1 + 0.001 * years_back)
+    other_2015 = sum(LAENDER_2015.values())
+    other = (DEUTSCHLAND_2023 - NRW_2023) * (1 + 0.0005 * years_back)
+
+    def named(key: str, depth: int, cells: Cells, kreisfrei: bool = False) -> Area:
+        return Area(key, geography.official_name(key) or key, depth, cells, kreisfrei)
+
+    kreis_areas: dict[str, list[Area]] = {}
+    for kreis in kreise:
+        members = [row for row in gemeinden if row["kreis_ags"] == kreis["kreis_ags"]]
+        kreisfrei = kreis["kreis_typ"] == "kreisfreie Stadt"
+        parts = [named(row["ags"], 4, by_gemeinde[row["ags"]], kreisfrei) for row in members]
+        kreis_areas[kreis["kreis_ags"]] = [named(kreis["kreis_ags"], 3, _sum(p.cells for p in parts)), *parts]
+    for key, people, share in OUTSIDE_RUHR:
+        kreis_areas[key] = [named(key, 3, _rest(key, people * nrw_rest / nrw_rest_2015, share, stichtag))]
+    key, people, share = OUTSIDE_GEMEINDE
+    kreis_areas[key[:5]].append(named(key, 4, _rest(key, people * nrw_rest / nrw_rest_2015, share, stichtag)))
+    regierungsbezirke = []
+    for regbez, outside_2015 in REGBEZ_OUTSIDE_RUHR_2015.items():
+        shown = [area for key, areas in sorted(kreis_areas.items()) if key[:3] == regbez for area in areas]
+        printed = sum(
+            sum(map(sum, area.cells))
+            for area in shown
+            if area.depth == 3 and area.key[:5] not in geography.kreis_keys
+        )
+        rest = _rest(regbez, max(0.0, outside_2015 * nrw_rest / nrw_rest_2015 - printed), 0.12, stichtag)
+        kreise_cells = [area.cells for area in shown if area.depth == 3]
+        regierungsbezirke.append([named(regbez, 2, _sum([*kreise_cells, rest])), *shown])
+    nrw = named("05", 1, _sum(block[0].cells for block in regierungsbezirke))
+    laender = {
+        key: named(key, 1, _rest(key, people * other / other_2015, 0.125, stichtag))
+        for key, people in LAENDER_2015.items()
+    }
+    laender["05"] = nrw
+    deutschland = named("DG", 0, _sum(land.cells for land in laender.values()))
+    ordered = [deutschland]
+    for key in sorted(laender):
+        ordered.append(laender[key])
+        if key == "05":
+            ordered += [area for block in regierungsbezirke for area in block]
+    return ordered
+
+
+def _sum(parts) -> Cells:  # type: ignore[no-untyped-def]
+    total: Cells = [[0] * 4 for _ in AGE_GROUPS]
+    for cells in parts:
+        total = add(total, cells)
+    return total
 
 
 def generate_sample(landing_dir: Path, scale: int = 1) -> list[Path]:
@@ -192,68 +208,24 @@ def generate_sample(landing_dir: Path, scale: int = 1) -> list[Path]:
     }
     gemeinden = _read_csv(SEEDS_DIR / "ruhr_gemeinden.csv")
     kreise = _read_csv(SEEDS_DIR / "ruhr_kreise.csv")
-    target = landing_dir / SOURCE_ID
-    target.mkdir(parents=True, exist_ok=True)
+    targets = {
+        source: landing_dir / source for source in (SOURCE_KREISE, SOURCE_GEMEINDEN, GRUNDSICHERUNG_ID)
+    }
+    for folder in targets.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    shares = foreign_shares(basis, gemeinden, kreise)
     written = []
     for stichtag in stichtage(scale):
         by_gemeinde = gemeinde_cells(basis, stichtag)
-        ruhr_total = sum(basis[ags][0] for ags in basis)
-        years_back = (LAST_STICHTAG - stichtag).days / 365.25
-        rng = random.Random(f"{SEED}:rest:{stichtag.isoformat()}")
-        rest_nrw = population_cells((NRW_2023 - ruhr_total) * (1 + 0.001 * years_back), 0.12, rng)
-        rest_de = population_cells((DEUTSCHLAND_2023 - NRW_2023) * (1 + 0.0005 * years_back), 0.125, rng)
-        ruhr: Cells = [[0] * 4 for _ in AGE_GROUPS]
-        for cells in by_gemeinde.values():
-            ruhr = add(ruhr, cells)
-        nrw = add(ruhr, rest_nrw)
-        areas: list[tuple[Area, Cells]] = [
-            (Area("DG", "Deutschland", 0), add(nrw, rest_de)),
-            (Area("05", "Nordrhein-Westfalen", 1), nrw),
-        ]
-        outside = {key: (name, total, share) for key, name, total, share in OUTSIDE_RUHR}
-        for key, (name, total, share) in outside.items():
-            depth = {3: 2, 5: 3, 8: 4}[len(key)]
-            areas.append(
-                (Area(key, name, depth), population_cells(total, share, random.Random(f"{SEED}:{key}")))
-            )
-        for kreis in kreise:
-            members = [row for row in gemeinden if row["kreis_ags"] == kreis["kreis_ags"]]
-            kreis_cells: Cells = [[0] * 4 for _ in AGE_GROUPS]
-            for member in members:
-                kreis_cells = add(kreis_cells, by_gemeinde[member["ags"]])
-            kreisfrei = kreis["kreis_typ"] == "kreisfreie Stadt"
-            suffix = "Kreisfreie Stadt" if kreisfrei else "Kreis"
-            short = kreis["name"].removeprefix("Kreis ")
-            areas.append((Area(kreis["kreis_ags"], f"{short}, {suffix}", 3), kreis_cells))
-            for member in members:
-                name = (
-                    member["name"]
-                    if member["gemeinde_typ"].endswith("Gemeinde")
-                    else f"{member['name']}, Stadt"
-                )
-                areas.append((Area(member["ags"], name, 4), by_gemeinde[member["ags"]]))
-        path = target / f"12411-03-03-4_{stichtag.isoformat()}.csv"
-        write_export(path, export_lines(areas, stichtag), stichtag)
-        written.append(path)
-        shares = foreign_shares(basis, gemeinden, kreise)
-        grundsicherung = [
-            row
-            for area, cells in areas
-            if area.depth <= 3
-            for row in rows_for(
-                area.key,
-                area.name.split(",")[0],
-                area.depth,
-                cells,
-                shares.get(area.key, 0.12),
-                stichtag,
-                stichtag == LAST_STICHTAG,
-            )
-        ]
-        written.append(write_grundsicherung(landing_dir / GRUNDSICHERUNG_ID, stichtag, grundsicherung))
+        areas = areas_at(stichtag, by_gemeinde)
+        written.append(
+            write_kreis_table(targets[SOURCE_KREISE], stichtag, areas, api=stichtag == LAST_STICHTAG)
+        )
+        written.append(write_gemeinde_table(targets[SOURCE_GEMEINDEN], stichtag, areas, secret=SECRET_CELL))
+        written.append(write_grundsicherung(targets[GRUNDSICHERUNG_ID], stichtag, areas, shares))
         # cities, BA and the Ämter: once a year, for the bundled ten years (a larger scale only
         # lengthens the GENESIS series)
-        if (stichtag.month, stichtag.day) == (12, 31) and stichtag.year > LAST_STICHTAG.year - 10:
+        if stichtag.year > LAST_STICHTAG.year - 10:
             totals = city_totals(by_gemeinde)
             written += write_city_samples(landing_dir, stichtag, totals)
             names = {row["ags"]: row["name"] for row in gemeinden}

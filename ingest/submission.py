@@ -28,7 +28,7 @@ from ingest.errors import (
     UnknownAreaError,
     ValueFormatError,
 )
-from ingest.geography import RuhrGeography
+from ingest.geography import AreaDecision, RuhrGeography
 from ingest.lieferanten import Lieferant
 
 TEMPLATE_PATH = Path(__file__).parent / "templates" / "kommunale_meldung.yml"
@@ -148,12 +148,13 @@ class SubmissionFile:
             )
         if known:
             return area
-        raise UnknownAreaError(
-            self.path.name,
-            f"'{area}' is neither a Ruhr Gemeinde (AGS) nor a small area of a city mapping (<AGS>-<code>)",
-            row=line,
-            column="Gebietsschluessel",
-        )
+        raise UnknownAreaError(self.path.name, self._unknown(area), row=line, column="Gebietsschluessel")
+
+    def _unknown(self, area: str) -> str:
+        """Why an area is refused: no official key at all, or an official key that is no Ruhr Gemeinde."""
+        if "-" not in area and self.geography.decide(area) is AreaDecision.NOT_OFFICIAL:
+            return self.geography.not_official_reason(area)
+        return f"'{area}' is neither a Ruhr Gemeinde (AGS) nor a small area of a city mapping (<AGS>-<code>)"
 
     def _date(self, text: str, merkmal: str, line: int) -> date:
         spec = template()

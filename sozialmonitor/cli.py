@@ -1,4 +1,5 @@
-"""`sozialmonitor`: the command line (refresh, query, status, export, sample, expectations, docs, ui)."""
+"""`sozialmonitor`: the command line (refresh, query, status, export, sample, expectations, docs, geography,
+ui)."""
 
 from __future__ import annotations
 
@@ -138,6 +139,23 @@ def _atlas(args: argparse.Namespace, paths: DataPaths) -> int:
     return 0
 
 
+def _geography(args: argparse.Namespace, paths: DataPaths) -> int:
+    """The Ruhr seed and the official key directory against a real GV100AD file; --write rewrites both."""
+    from ingest.errors import SourceError
+    from ingest.geography_refresh import plan_refresh, write_refresh
+
+    try:
+        refresh = plan_refresh(args.gv100ad)
+        print(refresh.report())
+        if args.write:
+            write_refresh(refresh)
+            print("written: dbt_project/seeds/ruhr_gemeinden.csv, ingest/reference/gebietsverzeichnis.csv")
+    except SourceError as error:
+        print(f"sozialmonitor geography: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _ui(args: argparse.Namespace, paths: DataPaths) -> int:
     dagster = Path(sys.executable).with_name("dagster")
     os.chdir(PROJECT_ROOT)
@@ -182,6 +200,13 @@ def parser() -> argparse.ArgumentParser:
     atlas.add_argument(
         "--version", help="a published version (sozialmonitor status lists them); default: current"
     )
+    geography = commands.add_parser(
+        "geography", help="compare the Ruhr geography seed and key directory with a GV100AD file"
+    )
+    geography.add_argument(
+        "--gv100ad", type=Path, required=True, help="Destatis Gemeindeverzeichnis, GV100AD_DDMMYY.txt"
+    )
+    geography.add_argument("--write", action="store_true", help="rewrite the seed and the key directory")
     ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     return root
@@ -196,6 +221,7 @@ COMMANDS = {
     "docs": _docs,
     "export": _export,
     "atlas": _atlas,
+    "geography": _geography,
     "ui": _ui,
 }
 

@@ -141,6 +141,29 @@ def run_refresh(paths: DataPaths) -> RefreshOutcome:
     return outcome
 
 
+def _unmatched_and_warnings(ingest_metadata: dict[str, dict[str, object]]) -> list[str]:
+    """Below the source table: files nobody loaded because their name fits no pattern, and findings
+    about files that loaded all the same. Both pass without failing anything, so they are spelled out."""
+    lines: list[str] = []
+    unmatched = [
+        f"  {source_id}: {name} (pattern {metadata.get('file_pattern')})"
+        for source_id, metadata in sorted(ingest_metadata.items())
+        for name in metadata.get("unmatched") or ()
+    ]
+    if unmatched:
+        lines += ["\nnot loaded, the name fits no file pattern (rename the file to fit, or move it away):"]
+        lines += unmatched
+    warnings = [
+        f"  {source_id}: {warning}"
+        for source_id, metadata in sorted(ingest_metadata.items())
+        for warning in metadata.get("warnings") or ()
+    ]
+    if warnings:
+        lines += ["\nloaded with warnings (the data is in; worth a look or a question to the deliverer):"]
+        lines += warnings
+    return lines
+
+
 def format_summary(outcome: RefreshOutcome, paths: DataPaths) -> str:
     if outcome.unchanged:
         state = f"succeeded: nothing changed, version {current_version(paths)} stays current"
@@ -161,12 +184,12 @@ def format_summary(outcome: RefreshOutcome, paths: DataPaths) -> str:
                 f"{metadata.get('files_quarantined'):>12}"
             )
         lines.append("(skipped: source rows for areas outside the Ruhr and its reference areas)")
+        lines += _unmatched_and_warnings(outcome.ingest_metadata)
     failed = [check for check in outcome.checks if not check.passed]
     lines.append(f"\nchecks: {len(outcome.checks) - len(failed)} passed, {len(failed)} failed")
     for check in failed:
-        lines.append(
-            f"  FAILED {check.asset} {check.check_name} ({check.severity}): {check.failing_rows} rows"
-        )
+        rows = f": {check.failing_rows} rows" if check.failing_rows is not None else ""
+        lines.append(f"  FAILED {check.asset} {check.check_name} ({check.severity}){rows}")
         if check.examples:
             lines += [f"    {line}" for line in check.examples.splitlines()[:6]]
     for report in sorted({check.failure_report for check in failed if check.failure_report}):

@@ -10,9 +10,10 @@ needs. Stale sources are the late deliveries the run's `delivery_on_time` checks
 (`sozialmonitor/freshness.py`).
 
 Sections: runs and status; per source files loaded / unchanged / quarantined and the quarantine
-reports; dbt models built; checks passed and failed, with the gate's failure reports; the
-publication (or "nothing published, current stays <version>"); stale sources with their owners;
-the headline indicators for the Metropole Ruhr in the published version against the version before.
+reports, files in a landing folder that fit no file pattern, warnings about loaded files; dbt models
+built; checks passed and failed, with the gate's failure reports; the publication (or "nothing
+published, current stays <version>"); stale sources with their owners; the headline indicators for
+the Metropole Ruhr in the published version against the version before.
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ class SourceIngest:
     rows_loaded: int = 0
     rows_skipped: int = 0
     failed: str | None = None  # a body's delivery that failed (a file quarantined)
+    file_pattern: str | None = None
+    unmatched: list[str] = field(default_factory=list)  # in the landing folder, fitting no file pattern
+    warnings: list[str] = field(default_factory=list)  # findings about files that loaded all the same
 
     @property
     def unchanged(self) -> int:
@@ -203,6 +207,9 @@ def _ingest_row(report: RunReport, source_id: str, metadata: dict[str, object]) 
     row.quarantined = int(metadata.get("files_quarantined") or 0)
     row.rows_loaded = int(metadata.get("rows_loaded") or 0)
     row.rows_skipped = int(metadata.get("source_rows_skipped") or 0)
+    row.file_pattern = str(metadata["file_pattern"]) if metadata.get("file_pattern") else None
+    row.unmatched = [str(name) for name in metadata.get("unmatched") or ()]
+    row.warnings = [str(warning) for warning in metadata.get("warnings") or ()]
     return row
 
 
@@ -364,6 +371,38 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value else "–"
 
 
+def _unmatched_and_warnings(report: RunReport, paths: DataPaths) -> list[Block]:
+    """Files that lie in a landing folder unread (their name fits no pattern) and warnings about files
+    that loaded: neither fails a run, so the report names them."""
+    rows = sorted(report.ingested.values(), key=lambda row: row.source_id)
+    out: list[Block] = []
+    unmatched = [
+        f"`{paths.landing / row.source_id / name}` (pattern `{row.file_pattern or '?'}`)"
+        for row in rows
+        for name in row.unmatched
+    ]
+    if unmatched:
+        out.append(
+            (
+                "p",
+                f"{len(unmatched)} files not loaded because their name fits no file pattern of the source "
+                "(rename them to fit, or move them away):",
+            )
+        )
+        out.append(("ul", unmatched))
+    warnings = [f"{row.source_id}: {warning}" for row in rows for warning in row.warnings]
+    if warnings:
+        out.append(
+            (
+                "p",
+                f"{len(warnings)} warnings about files that loaded all the same (worth a look, or a question "
+                "to the deliverer):",
+            )
+        )
+        out.append(("ul", warnings))
+    return out
+
+
 def blocks(report: RunReport, paths: DataPaths) -> list[Block]:
     main = report.main_run
     out: list[Block] = [
@@ -423,6 +462,7 @@ def blocks(report: RunReport, paths: DataPaths) -> list[Block]:
     if report.quarantine_reports:
         out.append(("p", "Quarantine reports (to forward to the deliverer):"))
         out.append(("ul", [str(path) for path in report.quarantine_reports]))
+    out += _unmatched_and_warnings(report, paths)
 
     out.append(("h2", "Built"))
     if report.models_built:

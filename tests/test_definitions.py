@@ -58,6 +58,7 @@ def test_gx_checks_guard_the_fact_table_and_block_on_errors() -> None:
     assert {name for (_, name), spec in specs.items() if not spec.blocking} == {
         "plausible_change",
         "small_areas_add_up_to_the_city",
+        "population_tables_agree",
         "delivery_on_time",
     }
 

@@ -60,7 +60,7 @@ def test_the_sample_is_on_time_in_spring_2024_and_every_source_is_late_in_novemb
     assert unna.owner == "Jugendämter und Gesundheitsämter der Kreise und kreisfreien Städte – Kreis Unna"
     assert by_key[("kommunale_meldungen_dortmund", "kita")].newest_period == date(2023, 3, 1)
     assert by_key[("stadt_essen", None)].owner == "Stadt Essen, Amt für Statistik, Stadtforschung und Wahlen"
-    assert len(statuses) == 3 + 15 * 2 + 5
+    assert len(statuses) == 4 + 15 * 2 + 5  # 3 GENESIS tables and BA, 15 bodies x Kita and SEU, 5 cities
 
 
 def test_kreis_unnas_missing_seu_is_late_from_the_day_after_its_due_date(refreshed_sample: DataPaths) -> None:
@@ -77,7 +77,7 @@ def test_kreis_unnas_missing_seu_is_late_from_the_day_after_its_due_date(refresh
 
 def test_a_source_that_never_delivered_is_late(data_paths: DataPaths) -> None:
     statuses = stale_sources(data_paths, date(2024, 3, 31))  # an empty data directory
-    assert len(statuses) == 3 + 15 * 2 + 5
+    assert len(statuses) == 4 + 15 * 2 + 5  # 3 GENESIS tables and BA, 15 bodies x Kita and SEU, 5 cities
     assert {(status.newest_period, status.due) for status in statuses} == {(None, None)}
     assert "nothing delivered yet" in statuses[0].describe()
 
@@ -139,6 +139,7 @@ def test_the_checks_run_every_night_in_the_refresh_and_owners_show_on_the_assets
     }
     assert set(specs) == {
         "raw/genesis_12411_bevoelkerung",
+        "raw/genesis_12411_bevoelkerung_gemeinden",
         "raw/genesis_22151_grundsicherung",
         "raw/ba_gemeindedaten",
         "raw/kommunale_meldungen",

@@ -18,7 +18,6 @@ from ingest.ba_xlsx import BaWorkbook
 from ingest.city_csv import CityCsvFile
 from ingest.city_mapping import CITIES_DIR, load_city_mapping
 from ingest.genesis import DatencsvFile
-from ingest.genesis_ffcsv import FfcsvFile
 from ingest.geography import RuhrGeography
 from ingest.layouts import layout
 from ingest.submission import SubmissionFile
@@ -27,7 +26,6 @@ from sozialmonitor.settings import DataPaths
 from tests.support import published
 
 Y2023, Y2022, Y2018 = date(2023, 12, 31), date(2022, 12, 31), date(2018, 12, 31)
-TOTAL, FOREIGN = 0, 6  # value index in a 12411 row: Insgesamt/Insgesamt, Ausländer/Insgesamt
 
 
 def lower_bound(label: str) -> int:
@@ -35,14 +33,29 @@ def lower_bound(label: str) -> int:
 
 
 def population(paths: DataPaths, stichtag: date, area: str) -> dict[str, int]:
-    """Age bands of one area from the 12411 export: 'lo-hi' keys summed from the export's groups."""
-    path = paths.landing / "genesis_12411_bevoelkerung" / f"12411-03-03-4_{stichtag.isoformat()}.csv"
-    groups = {}
-    foreign = 0
-    for row in DatencsvFile(path, layout("bevoelkerung_12411")).rows():
-        if row.area_key == area and row.labels[0] != "Insgesamt":
-            groups[lower_bound(row.labels[0])] = row.values[TOTAL]
-            foreign += row.values[FOREIGN]
+    """Age bands of one area, from the table published at its depth: a Gemeinde (8 digits) from
+    12411-02-03-5, where a kreisfreie Stadt is printed under its Kreis key; a Kreis from 12411-03-03-4,
+    which alone has the nationality. 'lo-hi' keys are summed from the table's age groups."""
+    groups: dict[int, int] = {}
+    foreign = None
+    if len(area) == 8:
+        path = paths.landing / "genesis_12411_bevoelkerung_gemeinden" / f"12411-02-03-5_{stichtag}.csv"
+        export = DatencsvFile(path, layout("12411-02-03-5"))
+        key = area[:5] if area.endswith("000") else area
+        for row in export.rows():
+            if row.area_key == key:
+                for (sex, age), value in zip(export.columns, row.values, strict=True):
+                    if sex == "Insgesamt" and age != "Insgesamt":
+                        groups[lower_bound(age)] = value
+    else:
+        path = paths.landing / "genesis_12411_bevoelkerung" / f"12411-03-03-4_{stichtag}.csv"
+        export = DatencsvFile(path, layout("12411-03-03-4"))
+        foreign = 0
+        for row in export.rows():
+            if row.area_key == area and row.labels[0] != "Insgesamt":
+                cells = dict(zip(export.columns, row.values, strict=True))
+                groups[lower_bound(row.labels[0])] = cells[("Insgesamt", "Insgesamt")]
+                foreign += cells[("Ausländer", "Insgesamt")]
 
     def band(low: int, high: int = 999) -> int:
         return sum(count for start, count in groups.items() if low <= start < high)
@@ -72,12 +85,16 @@ def ba(paths: DataPaths, month: str) -> dict[str, dict[str, int]]:
 
 
 def grundsicherung(paths: DataPaths, area: str) -> dict[str, int]:
-    """Age group code -> recipients (both sexes) of one area at 31.12.2023."""
-    path = paths.landing / "genesis_22151_grundsicherung" / "22151-01-01-4_2023-12-31_flat.zip"
-    counts: dict[str, int] = defaultdict(int)
-    for row in FfcsvFile(path).rows():
-        if row.area_key == area:
-            counts[row.merkmale["ALTX20"]] += int(row.value)
+    """Age group -> recipients of one area at 31.12.2023 (both sexes, all places, all nationalities)."""
+    path = paths.landing / "genesis_22151_grundsicherung" / "22151-01-02-4_2023-12-31.csv"
+    # the registry's rounding: since 2020 every cell is rounded to a multiple of 5 on its own
+    export = DatencsvFile(path, layout("22151-01-02-4"), rounding=lambda _: 5)
+    counts: dict[str, int] = {}
+    for row in export.rows():
+        if row.area_key == area and row.labels == ("Insgesamt",):
+            for (ort, age, nationality), value in zip(export.columns, row.values, strict=True):
+                if (ort, nationality) == ("Insgesamt", "Insgesamt"):
+                    counts[age] = value
     return counts
 
 
@@ -116,7 +133,6 @@ def expected_gemeinde(paths: DataPaths, ags: str, kreis_body: str, kreis: str) -
         ),
         ("anteil_unter_18", Y2023): share(now["u18"], now["total"], 100, 2),
         ("anteil_65_plus", Y2023): share(now["65+"], now["total"], 100, 2),
-        ("auslaenderanteil", Y2023): share(now["foreign"], now["total"], 100, 2),
         ("jugendquotient", Y2023): share(now["u20"], now["20-65"], 100, 1),
         ("altenquotient", Y2023): share(now["65+"], now["20-65"], 100, 1),
         ("sgb2_quote", Y2023): share(b["sgb2_regelleistungsberechtigte"], now["u65"], 100, 2),
@@ -208,19 +224,21 @@ def test_kreis_indicators_from_grundsicherung_equal_hand_calculation(
         if ags.startswith(kreis)
     )
     facts = fact(refreshed_sample, kreis)
-    # the 2023 Grundsicherung figures are provisional in the sample (value_q "p")
+    # since 2015 the table counts from the Altersgrenze; 2023 is rounded to multiples of 5
+    assert recipients["Altersgrenze und älter"] % 5 == 0
+    numerator, denominator, value = share(recipients["Altersgrenze und älter"], people["65+"], 100, 2)
     assert facts[("grundsicherung_alter_quote", Y2023)] == (
-        *share(recipients["ALT065UM"], people["65+"], 100, 2)[:2],
-        pytest.approx(share(recipients["ALT065UM"], people["65+"], 100, 2)[2]),
-        "provisional",
-    )
-    total = sgb2 + recipients["ALT065UM"] + recipients["ALT018B65"]
-    numerator, denominator, value = share(total, people["total"], 100, 2)
-    assert facts[("mindestsicherungsquote", Y2023)] == (
         numerator,
         denominator,
         pytest.approx(value),
-        "provisional",
+        "ok",
+    )
+    numerator, denominator, value = share(sgb2 + recipients["Insgesamt"], people["total"], 100, 2)
+    assert facts[("mindestsicherungsquote", Y2023)] == (numerator, denominator, pytest.approx(value), "ok")
+    assert facts[("auslaenderanteil", Y2023)] == (
+        *share(people["foreign"], people["total"], 100, 2)[:2],
+        pytest.approx(share(people["foreign"], people["total"], 100, 2)[2]),
+        "ok",
     )
 
 

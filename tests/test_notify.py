@@ -158,7 +158,7 @@ def test_mail_and_webhook_carry_the_report(
     assert text == sample_report.path.read_text(encoding="utf-8")
     assert "| SGB-II-Quote (`sgb2_quote`) | % | 2023-12-31 | 14.79 |" in text
     page = message.get_body(("html",)).get_content()
-    assert "<td>14.79</td>" in page and "<td>5,125,580</td>" in page
+    assert "<td>14.79</td>" in page and "<td>5,126,536</td>" in page
 
     [hook] = received
     assert hook["path"] == "/hooks/sozialmonitor" and hook["type"].startswith("application/json")

@@ -20,7 +20,7 @@ from sozialmonitor.publication import current_version, published_versions
 from sozialmonitor.refresh import format_summary, run_refresh
 from sozialmonitor.run_report import collect, headline_diffs, reports_dir, write_run_report
 from sozialmonitor.settings import DataPaths
-from tests.support import CliRefresh, copy_of, population_file
+from tests.support import CliRefresh, change_dortmund_cell, copy_of, population_file
 
 SGB2_2023 = "| SGB-II-Quote (`sgb2_quote`) | % | 2023-12-31 | 14.79 |"
 
@@ -51,19 +51,19 @@ def test_the_refresh_writes_the_report_and_names_it(cli_refresh: CliRefresh) -> 
     assert text.count("| ingest_kommunale_meldungen | ") == 15
     assert text.count("| ingest_stadt_kleinraum | ") == 5
     assert re.search(r"\| nightly_refresh \| – \| [0-9a-f-]{36} \| SUCCESS \|", text)
-    assert "| genesis_12411_bevoelkerung | 10 | 10 | 0 | 0 | 138600 | ok |" in text
+    assert "| genesis_12411_bevoelkerung | 10 | 10 | 0 | 0 | 33660 | ok |" in text
     assert "| kommunale_meldungen_kreis_unna | 19 | 19 | 0 | 0 | 560 | ok |" in text
-    assert "379 files loaded, 0 unchanged (skipped by checksum), 0 quarantined." in text
-    assert "30 dbt models and seeds built: 11 reference, 6 staging, 5 intermediate, 8 marts." in text
+    assert "389 files loaded, 0 unchanged (skipped by checksum), 0 quarantined." in text
+    assert "30 dbt models and seeds built: 10 reference, 7 staging, 5 intermediate, 8 marts." in text
     checks = re.search(r"\n(\d+) passed, 0 failed \(0 blocking, 0 warnings\)\.\n", text)
     assert checks and f"checks: {checks[1]} passed, 0 failed" in cli_refresh.stdout
     assert "None: every source delivered on time (as of 2024-03-31)." in text
     assert f"First version kept ({version}): no previous version to compare." in text
     assert SGB2_2023 + " – | – | – |" in text
-    assert "| Bevölkerung (`bevoelkerung`) | Personen | 2023-12-31 | 5,125,580 |" in text
+    assert "| Bevölkerung (`bevoelkerung`) | Personen | 2023-12-31 | 5,126,536 |" in text
     assert (
-        "| Grundsicherung im Alter (Altersarmut) (`grundsicherung_alter_quote`) | % | 2023-12-31 | "
-        "4.15 (provisional) |" in text
+        "| Grundsicherung im Alter (Altersarmut) (`grundsicherung_alter_quote`) | % | 2023-12-31 | 4.15 |"
+        in text
     )
 
 
@@ -86,29 +86,29 @@ def test_headline_indicators_against_the_previous_version(with_an_earlier_versio
     earlier, version = published_versions(paths)
     diffs = {diff.indicator_id: diff for diff in headline_diffs(paths, version, earlier)}
     assert (diffs["sgb2_quote"].value_before, diffs["sgb2_quote"].value_now, diffs["sgb2_quote"].change) == (
-        14.39,
+        14.4,
         14.79,
-        0.4,
+        0.39,
     )
-    assert diffs["bevoelkerung"].change == 5125580 - 5134568
+    assert diffs["bevoelkerung"].change == 5126536 - 5133995
 
     with instance_of(paths) as instance:
         report = write_run_report(instance, [nightly_run(instance).run_id], paths)
     text = report.read_text(encoding="utf-8")
     assert f"(previous: {earlier})." in text
     assert f"| indicator | unit | period | {version} | period before | {earlier} | change |" in text
-    assert SGB2_2023 + " 2022-12-31 | 14.39 | +0.40 pp |" in text
+    assert SGB2_2023 + " 2022-12-31 | 14.40 | +0.39 pp |" in text
     assert (
-        "| SGB-II-Quote unter 15 Jahren (Kinderarmut) (`sgb2_quote_unter_15`) | % | 2023-12-31 | 21.43 | "
-        "2022-12-31 | 20.79 | +0.64 pp |" in text
+        "| SGB-II-Quote unter 15 Jahren (Kinderarmut) (`sgb2_quote_unter_15`) | % | 2023-12-31 | 21.44 | "
+        "2022-12-31 | 20.80 | +0.64 pp |" in text
     )
     assert (
         "| Arbeitslosenanteil (`arbeitslosenanteil`) | % | 2023-12-31 | 7.14 | 2022-12-31 | 7.02 | +0.12 pp |"
         in text
     )
-    assert "| 4.15 (provisional) | 2022-12-31 | 4.15 | unchanged |" in text
-    assert "| 5,125,580 | 2022-12-31 | 5,134,568 | -8,988 |" in text
-    assert "<td>+0.40 pp</td>" in report.with_suffix(".html").read_text(encoding="utf-8")
+    assert "| 4.15 | 2022-12-31 | 4.15 | unchanged |" in text
+    assert "| 5,126,536 | 2022-12-31 | 5,133,995 | -7,459 |" in text
+    assert "<td>+0.39 pp</td>" in report.with_suffix(".html").read_text(encoding="utf-8")
 
 
 def test_a_failed_night_reports_the_quarantine_the_gate_and_the_late_sources(
@@ -120,9 +120,10 @@ def test_a_failed_night_reports_the_quarantine_the_gate_and_the_late_sources(
     herne = paths.landing / "kommunale_meldungen_herne" / "jugendamt_05916_kita_2023.csv"
     misplaced = paths.landing / "kommunale_meldungen_kreis_unna" / "jugendamt_kita_2023_nachlieferung.csv"
     misplaced.write_bytes(herne.read_bytes())
-    # … and a negative count in Dortmund's population fails the gate (the README's example)
-    population = population_file(paths, "2023-12-31")
-    population.write_bytes(population.read_bytes().replace(b";4388;2251;", b";4388;-2251;"))
+    # … and a negative count in Dortmund's population, its totals lowered to match, fails the gate
+    change_dortmund_cell(
+        population_file(paths, "2022-12-31"), "unter 3 Jahre", 11, "-{original}", consistent=True
+    )
     monkeypatch.setenv(FRESHNESS_DATE_ENV, "2024-06-30")
 
     outcome = run_refresh(paths)
@@ -136,11 +137,11 @@ def test_a_failed_night_reports_the_quarantine_the_gate_and_the_late_sources(
         "- failed: kommunale_meldungen_kreis_unna: quarantined jugendamt_kita_2023_nachlieferung.csv" in text
     )
     assert "| kommunale_meldungen_kreis_unna | 20 | 0 | 19 | 1 | 0 | **failed**: quarantined" in text
-    assert "| genesis_12411_bevoelkerung | 10 | 1 | 9 | 0 | 13860 | ok |" in text
+    assert "| genesis_12411_bevoelkerung | 10 | 1 | 9 | 0 | 3366 | ok |" in text
     [quarantine_report] = (paths.quarantine / "kommunale_meldungen_kreis_unna").glob("*.report.md")
     assert f"- {quarantine_report}" in text
     assert "| staging/stg_genesis__bevoelkerung | anzahl_not_negative | ERROR | 2 |" in text
-    [gate_report] = (paths.gate_reports / outcome.run_id).glob("*.md")
+    [gate_report] = (paths.gate_reports / outcome.run_id).glob("staging.*.md")
     assert f"- {gate_report}" in text
     assert (
         f"Nothing published, current stays {version}." in text

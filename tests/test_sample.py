@@ -1,12 +1,15 @@
-"""The sample generator: deterministic, in the real layout, internally consistent like the real tables."""
+"""The sample generator: deterministic, in the real layouts, internally consistent like the real tables."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from ingest.genesis import DatencsvFile
+from ingest.geography import RuhrGeography
 from ingest.layouts import layout
 from ingest.sample import SOURCE_ID, generate_sample, stichtage
+
+GEMEINDEN_ID = "genesis_12411_bevoelkerung_gemeinden"
 
 
 def test_same_inputs_same_bytes(tmp_path: Path) -> None:
@@ -16,8 +19,12 @@ def test_same_inputs_same_bytes(tmp_path: Path) -> None:
     assert sorted(path.name for path in first if path.parent.name == SOURCE_ID) == [
         f"12411-03-03-4_{year}-12-31.csv" for year in range(2014, 2024)
     ]
+    assert sorted(path.name for path in first if path.parent.name == GEMEINDEN_ID) == [
+        f"12411-02-03-5_{year}-12-31.csv" for year in range(2014, 2024)
+    ]
     assert sorted(path.name for path in first if path.parent.name == "genesis_22151_grundsicherung") == [
-        f"22151-01-01-4_{year}-12-31_flat.zip" for year in range(2014, 2024)
+        "22151-01-01-4_2014-12-31.csv",
+        *(f"22151-01-02-4_{year}-12-31.csv" for year in range(2015, 2024)),
     ]
     assert sorted(path.name for path in first if path.parent.name == "stadt_bochum") == [
         f"bochum_kleinraeume_{year}.txt" for year in range(2014, 2024)
@@ -31,13 +38,9 @@ def test_same_inputs_same_bytes(tmp_path: Path) -> None:
     ]
 
 
-def test_older_exports_are_latin1_newer_utf8(tmp_path: Path) -> None:
-    bevoelkerung = layout("bevoelkerung_12411")
-    encodings = {
-        path.name[14:18]: DatencsvFile(path, bevoelkerung).encoding
-        for path in generate_sample(tmp_path)
-        if path.parent.name == SOURCE_ID
-    }
+def test_older_downloads_are_latin1_newer_utf8_and_the_newest_is_the_api_answer(tmp_path: Path) -> None:
+    written = [path for path in generate_sample(tmp_path) if path.parent.name == SOURCE_ID]
+    encodings = {path.name[14:18]: DatencsvFile(path, layout("12411-03-03-4")).encoding for path in written}
     assert {year for year, encoding in encodings.items() if encoding == "latin-1"} == {
         "2014",
         "2015",
@@ -45,32 +48,44 @@ def test_older_exports_are_latin1_newer_utf8(tmp_path: Path) -> None:
         "2017",
         "2018",
     }
+    newest = (tmp_path / SOURCE_ID / "12411-03-03-4_2023-12-31.csv").read_text(encoding="utf-8")
+    assert newest.startswith("Tabelle: 12411-03-03-4\n")
+    assert "2023-12-31;05913;      Dortmund, Kreisfreie Stadt;Total;" in newest
+    assert "created: 2024-06-20 / 09:41:07" in newest
 
 
-def test_totals_are_the_sums_of_their_parts(tmp_path: Path) -> None:
-    path = next(path for path in generate_sample(tmp_path) if path.name == "12411-03-03-4_2023-12-31.csv")
-    rows = list(DatencsvFile(path, layout("bevoelkerung_12411")).rows())
-    dortmund = {row.labels[0]: row.values for row in rows if row.area_key == "05913000"}
-    total = dortmund.pop("Insgesamt")
-    assert total == tuple(sum(group[i] for group in dortmund.values()) for i in range(9))
-    insgesamt, maennlich, weiblich, deutsche, _, _, auslaender, _, _ = total
-    assert insgesamt == maennlich + weiblich == deutsche + auslaender
-    kreis_wesel = next(row.values for row in rows if row.area_key == "05170" and row.labels == ("Insgesamt",))
-    gemeinden = [
-        row.values
+def test_every_total_is_the_sum_of_its_parts_in_both_tables(tmp_path: Path) -> None:
+    """The reader checks every sum (age groups, sexes, nationalities, Deutschland = its Länder, NRW = its
+    Regierungsbezirke, a Kreis = its Gemeinden); here the same by hand for Kreis Wesel."""
+    generate_sample(tmp_path)
+    geography = RuhrGeography.from_seeds()
+    kreise = DatencsvFile(tmp_path / SOURCE_ID / "12411-03-03-4_2022-12-31.csv", layout("12411-03-03-4"))
+    rows = list(kreise.rows())
+    insgesamt = ("Insgesamt", "Insgesamt")
+    wesel = next(
+        dict(zip(kreise.columns, row.values, strict=True))
         for row in rows
-        if row.area_key.startswith("05170") and len(row.area_key) == 8 and row.labels == ("Insgesamt",)
+        if row.area_key == "05170" and row.labels == ("Insgesamt",)
+    )
+    gemeinden = DatencsvFile(
+        tmp_path / GEMEINDEN_ID / "12411-02-03-5_2022-12-31.csv",
+        layout("12411-02-03-5"),
+        hierarchy=geography.hierarchy(frozenset({"bund", "land", "kreis"})),
+    )
+    members = [
+        dict(zip(gemeinden.columns, row.values, strict=True))
+        for row in gemeinden.rows()
+        if row.area_key.startswith("05170") and len(row.area_key) == 8
     ]
-    assert len(gemeinden) == 13
-    assert kreis_wesel[0] == sum(values[0] for values in gemeinden)
+    assert len(members) == 13
+    assert wesel[insgesamt] == sum(member[insgesamt] for member in members)
 
 
-def test_scale_multiplies_reference_dates(tmp_path: Path) -> None:
+def test_scale_lengthens_the_series_of_year_ends(tmp_path: Path) -> None:
     assert len(stichtage(3)) == 30
-    assert stichtage(3)[-1].isoformat() == "2023-12-31"
-    assert len(list((tmp_path / SOURCE_ID).glob("*.csv"))) == 0
+    assert (stichtage(3)[0].isoformat(), stichtage(3)[-1].isoformat()) == ("1994-12-31", "2023-12-31")
     written = generate_sample(tmp_path, scale=2)
-    # 20 month ends for population and Grundsicherung; at the 2 year ends among them the five cities,
-    # the BA workbook and the Jugendamt and Gesundheitsamt files of the 15 Kreise and kreisfreie Städte
-    # ... less Kreis Unna's late Schuleingangsuntersuchung of 2023
-    assert len(written) == 2 * 20 + (5 + 1 + 15 * 2) * 2 - 1
+    # 20 year ends of the two population tables and Grundsicherung; in the bundled ten years the five
+    # cities, the BA workbook and the Jugendamt and Gesundheitsamt files of the 15 Kreise and kreisfreie
+    # Städte ... less Kreis Unna's late Schuleingangsuntersuchung of 2023
+    assert len(written) == 3 * 20 + (5 + 1 + 15 * 2) * 10 - 1

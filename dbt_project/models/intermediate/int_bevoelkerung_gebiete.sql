@@ -1,24 +1,26 @@
--- Population cells per platform area. A kreisfreie Stadt is both a Kreis and a Gemeinde: where the
--- export has no 8-digit row for it (tables at Kreis depth), its Kreis row stands in for the Gemeinde.
-with cells as (
-    select * from {{ ref('stg_genesis__bevoelkerung') }}
-    where altersgruppe <> 'Insgesamt'
-),
-
-kreisfreie_staedte as (
-    select kreis_ags from {{ ref('ruhr_kreise') }} where kreis_typ = 'kreisfreie Stadt'
-),
-
-stand_in as (
-    select cells.* replace (cells.area_key || '000' as area_key)
-    from cells
-    inner join kreisfreie_staedte on cells.area_key = kreisfreie_staedte.kreis_ags
-    where not exists (
-        select 1 from cells as gemeinde
-        where gemeinde.area_key = cells.area_key || '000' and gemeinde.stichtag = cells.stichtag
+-- Population cells per platform area, each level from the table published at its depth: the Gemeinden
+-- from 12411-02-03-5 (which prints a kreisfreie Stadt under its Kreis key: 05913 stands for the Gemeinde
+-- 05913000), the Kreise, NRW and Deutschland from 12411-03-03-4. Total rows of an age group are dropped:
+-- measures sum the age groups.
+with gemeinden as (
+    select cells.* replace (
+        case when kreisfreie.kreis_ags is not null then cells.area_key || '000' else cells.area_key end as area_key
     )
+    from {{ ref('stg_genesis__bevoelkerung_gemeinden') }} as cells
+    left join {{ ref('ruhr_kreise') }} as kreisfreie
+        on cells.area_key = kreisfreie.kreis_ags and kreisfreie.kreis_typ = 'kreisfreie Stadt'
+    where length(cells.area_key) = 8 or kreisfreie.kreis_ags is not null
+),
+
+kreise_und_hoeher as (
+    select * from {{ ref('stg_genesis__bevoelkerung') }}
+    where length(area_key) <> 8
 )
 
-select area_key as area_id, * exclude (area_key) from cells
-union all by name
-select area_key as area_id, * exclude (area_key) from stand_in
+select area_key as area_id, * exclude (area_key)
+from (
+    select * from gemeinden
+    union all by name
+    select * from kreise_und_hoeher
+)
+where altersgruppe <> 'Insgesamt'

@@ -1,5 +1,7 @@
--- Population measures (bevoelkerung_measures seed) per area and Stichtag, summed from age groups.
--- A measure is a number only when every cell it sums is one: a partial sum is not published.
+-- Population measures (bevoelkerung_measures seed) per area and Stichtag, summed from the age groups of
+-- the area's table by their bounds. A measure is a number only when every cell it sums is one, and only
+-- where the table's age groups fit its band exactly (no partial band: the Gemeinde table's 65–75 cannot
+-- make "65 bis unter 67").
 with cells as (
     select *, {{ measure_status('status') }} as measure_status
     from {{ ref('int_bevoelkerung_gebiete') }}
@@ -9,21 +11,29 @@ measures as (
     select * from {{ ref('bevoelkerung_measures') }}
 ),
 
-altersgruppen as (
-    select * from {{ ref('genesis_altersgruppen') }}
+summed as (
+    select
+        cells.area_id,
+        cells.stichtag as period,
+        measures.measure_id,
+        {{ sum_of_parts('cells.anzahl', 'cells.measure_status') }},
+        string_agg(distinct cells.source_file, ', ' order by cells.source_file) as source_files,
+        any_value(cells.source_id) as source_id,  -- one table per area and level
+        -- the groups cover the band exactly: from its lower bound, without gaps, to its upper bound
+        min(cells.alter_von) = any_value(measures.alter_von)
+            and sum(coalesce(cells.alter_bis, 200) - cells.alter_von)
+                = coalesce(any_value(measures.alter_bis), 200) - any_value(measures.alter_von)
+            and count(cells.alter_bis) = count(*) - (any_value(measures.alter_bis) is null)::int
+            as band_covered
+    from cells
+    inner join measures
+        on cells.nationalitaet = measures.nationalitaet
+        and cells.geschlecht = measures.geschlecht
+        and cells.alter_von >= measures.alter_von
+        and (measures.alter_bis is null or cells.alter_bis <= measures.alter_bis)
+    group by all
 )
 
-select
-    cells.area_id,
-    cells.stichtag as period,
-    measures.measure_id,
-    {{ sum_of_parts('cells.anzahl', 'cells.measure_status') }},
-    string_agg(distinct cells.source_file, ', ' order by cells.source_file) as source_files
-from cells
-inner join altersgruppen on cells.altersgruppe = altersgruppen.altersgruppe
-inner join measures
-    on cells.nationalitaet = measures.nationalitaet
-    and cells.geschlecht = measures.geschlecht
-    and altersgruppen.alter_von >= measures.alter_von
-    and (measures.alter_bis is null or altersgruppen.alter_bis <= measures.alter_bis)
-group by all
+select * exclude (band_covered)
+from summed
+where band_covered

@@ -15,7 +15,7 @@ with grundsicherung as (
     group by all
 )
 
-select area_id, period, measure_id, value, status, source_files, 'genesis_12411_bevoelkerung' as source_id
+select area_id, period, measure_id, value, status, source_files, source_id
 from {{ ref('int_bevoelkerung_measures') }}
 
 union all

@@ -2,7 +2,11 @@
 
 A bad file is quarantined and the asset still materialises with the other files, so one city's broken
 delivery does not hold back everyone else's; its non-blocking check `no_quarantined_files` turns the
-delivery red in the UI and names file, row, column and rule.
+delivery red in the UI and names file, row, column and rule. Two more non-blocking checks say what
+would otherwise pass unnoticed: `no_unmatched_files` (a file in the landing folder whose name fits no
+file pattern of the source, so it was neither loaded nor quarantined) and `no_load_warnings` (findings
+about a file that loaded all the same). A body's partition has no checks; the same lists are in its
+materialisation's metadata and log, and in the refresh summary and the run report for every source.
 """
 
 from collections.abc import Iterator
@@ -20,9 +24,11 @@ from orchestration.defs.resources import PHASE_TAG, DataDirResource
 from sozialmonitor.settings import DataPaths
 
 QUARANTINE_CHECK = "no_quarantined_files"
+UNMATCHED_CHECK = "no_unmatched_files"
+WARNINGS_CHECK = "no_load_warnings"
 
 
-def _metadata(load: SourceLoad) -> dict[str, dg.MetadataValue]:
+def _metadata(source: Source, load: SourceLoad) -> dict[str, dg.MetadataValue]:
     table = [
         "| file | sha256 | Stichtage | cells loaded | rows skipped (areas outside the Ruhr) | state |",
         "|---|---|---|---|---|---|",
@@ -30,13 +36,18 @@ def _metadata(load: SourceLoad) -> dict[str, dg.MetadataValue]:
     for file in load.files:
         if file.quarantined is not None:
             state = f"**quarantined**: {file.quarantined.problem}"
+        elif file.unchanged:
+            state = "unchanged"
         else:
-            state = "unchanged" if file.unchanged else f"loaded ({file.encoding})"
+            warned = f", {len(file.warnings)} warnings" if file.warnings else ""
+            state = f"loaded ({file.encoding}){warned}"
         stichtage = ", ".join(day.strftime("%d.%m.%Y") for day in file.stichtage) or "–"
         table.append(
             f"| {file.file_name} | `{file.file_sha256[:12]}` | {stichtage} | {file.rows_loaded} | "
             f"{file.source_rows_skipped} ({file.skipped_areas}) | {state} |"
         )
+    for name in load.unmatched:
+        table.append(f"| {name} | – | – | – | – | **not loaded**: the name fits no file pattern |")
     return {
         "files": dg.MetadataValue.int(len(load.files)),
         "files_loaded": dg.MetadataValue.int(len(load.loaded)),
@@ -44,6 +55,11 @@ def _metadata(load: SourceLoad) -> dict[str, dg.MetadataValue]:
         "rows_loaded": dg.MetadataValue.int(load.rows_loaded),
         "source_rows_skipped": dg.MetadataValue.int(load.source_rows_skipped),
         "preview": dg.MetadataValue.md("\n".join(table)),
+        # read back by the refresh summary and the run report (sozialmonitor/refresh.py, run_report.py)
+        "file_pattern": dg.MetadataValue.text(source.file_pattern),
+        "files_unmatched": dg.MetadataValue.int(len(load.unmatched)),
+        "unmatched": dg.MetadataValue.json(list(load.unmatched)),
+        "warnings": dg.MetadataValue.json([str(warning) for warning in load.warnings]),
     }
 
 
@@ -73,8 +89,45 @@ def _quarantine_check(key: dg.AssetKey, load: SourceLoad) -> dg.AssetCheckResult
     )
 
 
-def _ingest(context: dg.AssetExecutionContext, paths: DataPaths, source: Source) -> SourceLoad:
-    """Load the source's landed files; fail only when there is nothing at all to go on."""
+def _unmatched_check(key: dg.AssetKey, source: Source, load: SourceLoad, landing: str) -> dg.AssetCheckResult:
+    """Red while a file lies in the landing folder that ingest never looks at (its name fits no pattern):
+    somebody delivered, and nothing was loaded. Rename it to fit, or move it away."""
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=UNMATCHED_CHECK,
+        passed=not load.unmatched,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "file_pattern": dg.MetadataValue.text(source.file_pattern),
+            "landing_folder": dg.MetadataValue.path(landing),
+            "files": dg.MetadataValue.md("\n".join(f"- `{name}`" for name in load.unmatched) or "none"),
+        },
+    )
+
+
+def _warnings_check(key: dg.AssetKey, load: SourceLoad) -> dg.AssetCheckResult:
+    """Red when a file loaded with findings that did not stop it (e.g. a Gemeinde of the previous
+    delivery missing): the data is in, but worth a look or a question to the deliverer."""
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=WARNINGS_CHECK,
+        passed=not load.warnings,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "warnings": dg.MetadataValue.md("\n".join(f"- {warning}" for warning in load.warnings) or "none")
+        },
+    )
+
+
+def _ingest(
+    context: dg.AssetExecutionContext, paths: DataPaths, source: Source, *, fail_when_empty: bool
+) -> SourceLoad:
+    """Load the source's landed files.
+
+    A source that has never delivered anything usable does not stop the nightly refresh: its raw table
+    stays empty, the warehouse is built from the others, its indicators show as not delivered, and its
+    `delivery_on_time` check names it. Only a body's own delivery run (`fail_when_empty`) fails then,
+    so that its partition shows the body as not delivered."""
     paths.prepare()
     try:
         load = ingest_source(
@@ -83,13 +136,27 @@ def _ingest(context: dg.AssetExecutionContext, paths: DataPaths, source: Source)
     except PortalError as error:  # nothing could be fetched: the source's last data stays in use
         raise dg.Failure(description=str(error.problem)) from error
     if load.files_in_store == 0:  # checked after a portal fetch, which lands the file itself
-        raise dg.Failure(
+        nothing = (
             f"no usable file in {paths.landing / source.id} and nothing loaded before: "
             f"land the export there, or run `sozialmonitor sample`"
+            + (f"; the GENESIS web service gave no table: {load.fetch_problem}" if load.fetch_problem else "")
             + "".join(f"; quarantined {item.problem}" for item in load.quarantined)
+            + "".join(
+                f"; not loaded: {name} fits no file pattern ({source.file_pattern})"
+                for name in load.unmatched
+            )
         )
+        if fail_when_empty:
+            raise dg.Failure(nothing)
+        context.log.warning(f"{source.id}: {nothing}; the refresh goes on without it")
     for item in load.quarantined:
         context.log.error(f"quarantined {item.problem}; report: {item.report}")
+    for name in load.unmatched:
+        context.log.warning(
+            f"not loaded: {paths.landing / source.id / name} fits no file pattern ({source.file_pattern})"
+        )
+    for warning in load.warnings:
+        context.log.warning(f"loaded with a warning: {warning}")
     context.log.info(
         f"{source.id}: {load.rows_loaded} rows loaded, {load.source_rows_skipped} source rows "
         f"outside the Ruhr skipped, {len(load.quarantined)} files quarantined"
@@ -128,17 +195,34 @@ def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
                 QUARANTINE_CHECK,
                 asset=key,
                 description="Every landed file could be loaded; a bad one is quarantined with a report.",
-            )
+            ),
+            dg.AssetCheckSpec(
+                UNMATCHED_CHECK,
+                asset=key,
+                description=f"Every file in data/landing/{source.id}/ fits the file pattern "
+                f"'{source.file_pattern}'; one that does not is neither loaded nor quarantined, only listed.",
+            ),
+            dg.AssetCheckSpec(
+                WARNINGS_CHECK,
+                asset=key,
+                description="The files loaded in this run gave no warnings (findings that do not stop "
+                "a file, such as a Gemeinde of the previous delivery missing).",
+            ),
         ],
     )
     def _asset(context: dg.AssetExecutionContext, data_dir: DataDirResource) -> dg.MaterializeResult:
         paths = data_dir.paths()
-        load = _ingest(context, paths, source)
+        load = _ingest(context, paths, source, fail_when_empty=False)
         metadata = {
-            **_metadata(load),
+            **_metadata(source, load),
             "rows_preview": dg.MetadataValue.md(markdown_table(preview(paths, source))),
         }
-        return dg.MaterializeResult(metadata=metadata, check_results=[_quarantine_check(key, load)])
+        checks = [
+            _quarantine_check(key, load),
+            _unmatched_check(key, source, load, str(paths.landing / source.id)),
+            _warnings_check(key, load),
+        ]
+        return dg.MaterializeResult(metadata=metadata, check_results=checks)
 
     return _asset
 
@@ -197,11 +281,11 @@ def build_partitioned_ingest_asset(table: str, title: str, sources: list[Source]
     ) -> Iterator[dg.MaterializeResult]:
         paths = data_dir.paths()
         source = by_lieferant[context.partition_key]
-        load = _ingest(context, paths, source)
+        load = _ingest(context, paths, source, fail_when_empty=True)
         metadata = {
             "source": dg.MetadataValue.text(source.id),
             "owner": dg.MetadataValue.text(source.owner),
-            **_metadata(load),
+            **_metadata(source, load),
             "rows_preview": dg.MetadataValue.md(markdown_table(preview(paths, source))),
         }
         if load.quarantined:

@@ -9,6 +9,9 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from ingest.geography import RuhrGeography
+from ingest.landing import prepare_raw_tables
+from ingest.raw_store import RawStore
 from orchestration.defs.resources import PHASE_TAG, DataDirResource
 from sozialmonitor.publication import current_inputs, current_version, publication_inputs
 from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
@@ -67,6 +70,7 @@ def warehouse_models(
         # gate and no publication (dbt's assets are skippable; everything downstream skips with them)
         context.log.info(f"nothing changed since version {current_version(paths)}: it stays current")
         return
+    prepare_raw_tables(RawStore(paths.raw_db), RuhrGeography.from_seeds())
     yield from dbt.cli(["build"], context=context).stream()
 
 

@@ -1,5 +1,6 @@
--- One row per published cell: Stichtag x area x Altersgruppe x Nationalität x Geschlecht.
--- An area's Stichtag delivered in more than one file is taken from the file loaded last.
+-- Population cells of table 12411-03-03-4 (Kreis depth: Deutschland, the Länder, Regierungsbezirke,
+-- Kreise; 21 age groups by nationality and sex): one row per published cell. An area's Stichtag
+-- delivered in more than one file is taken from the file loaded last.
 -- Materialised as a table: every model and test downstream reads it.
 {{ config(materialized='table') }}
 
@@ -12,16 +13,16 @@ newest as (
 )
 
 select
+    table_code,
     stichtag,
     area_key,
     area_name,
     altersgruppe,
+    alter_von,
+    alter_bis,
     nationalitaet,
     geschlecht,
     anzahl,
     status,
-    source_id,
-    file_name as source_file,
-    row_number as source_row,
-    column_number as source_column
+    {{ staging_provenance() }}
 from newest

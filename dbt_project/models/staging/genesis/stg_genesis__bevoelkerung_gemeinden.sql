@@ -1,0 +1,27 @@
+-- Population cells of table 12411-02-03-5 (Gemeinde depth; 17 age groups by sex, no nationality): one
+-- row per published cell. A kreisfreie Stadt is printed only with its Kreis key (05913). An area's
+-- Stichtag delivered in more than one file is taken from the file loaded last.
+{{ config(materialized='table') }}
+
+with cells as (
+    select * from {{ source('genesis', 'genesis_12411_bevoelkerung_gemeinden') }}
+),
+
+newest as (
+    {{ newest_delivery('cells', ['stichtag', 'area_key']) }}
+)
+
+select
+    table_code,
+    stichtag,
+    area_key,
+    area_name,
+    altersgruppe,
+    alter_von,
+    alter_bis,
+    'Insgesamt' as nationalitaet,
+    geschlecht,
+    anzahl,
+    status,
+    {{ staging_provenance() }}
+from newest

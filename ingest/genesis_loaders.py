@@ -1,0 +1,362 @@
+"""Loaders of the GENESIS families: the datencsv exports (one raw row per published cell, read against
+the table's layout) and the flat files (one raw row per value).
+
+Besides the readers' rules, what only the platform can judge: every key official, a kept key beside its
+official name, the table's depth (a Kreis table does not carry the Ruhr's Gemeinden), and the Ruhr's
+areas of the previous delivery still there.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ingest.errors import AreaNameError, DescriptionError, DuplicateKeyError, SourceProblem, TotalsError
+from ingest.genesis import DatencsvFile, table_code
+from ingest.genesis_ffcsv import FfcsvFile, FfcsvRow
+from ingest.genesis_format import NUMERIC_STATUSES, DatencsvLayout, DatencsvRow, parse_stichtag
+from ingest.geography import AreaDecision, RuhrGeography, names_agree
+from ingest.layouts import layout as layout_named
+from ingest.loaders import (
+    BATCH_ROWS,
+    AreaFilter,
+    LoadStats,
+    Provenance,
+    RawTableLoader,
+    columns_of,
+    insert_rows,
+)
+from ingest.raw_store import PROVENANCE_DDL
+from ingest.registry import Source, load_registry
+
+
+class _CellInserter:
+    """Collects kept datencsv rows column by column and inserts them into the raw table one cell per
+    row (the unpivot runs inside DuckDB, not in Python), every BATCH_ROWS rows. The labels of each value
+    column come from the file's own header (`DatencsvFile.columns`), whatever their order."""
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, table: str, export: DatencsvFile, provenance: Provenance
+    ):
+        self.con, self.table, self.export, self.provenance = con, table, export, provenance
+        layout = export.layout
+        self.row_names = [dimension.name for dimension in layout.row_dimensions]
+        self.ages = next((d for d in layout.dimensions if d.ages), None)
+        names = ("row_number", "stichtag", "area_key", "area_name", *self.row_names, "werte", "status")
+        self.columns: dict[str, list] = {name: [] for name in (*names, "row_von", "row_bis")}
+        self.rows_loaded = 0
+
+    def add(self, row: DatencsvRow) -> None:
+        columns = self.columns
+        columns["row_number"].append(row.line)
+        columns["stichtag"].append(row.stichtag)
+        columns["area_key"].append(row.area_key)
+        columns["area_name"].append(row.area_name)
+        for name, value in zip(self.row_names, row.labels, strict=True):
+            columns[name].append(value)
+        von, bis = self._row_bounds(row)
+        columns["row_von"].append(von)
+        columns["row_bis"].append(bis)
+        columns["werte"].append(row.values)
+        columns["status"].append(row.statuses)
+        if len(columns["row_number"]) >= BATCH_ROWS:
+            self.flush()
+
+    def _row_bounds(self, row: DatencsvRow) -> tuple[int | None, int | None]:
+        if self.ages is None or self.ages.name not in self.row_names:
+            return None, None
+        return self.ages.bounds(row.labels[self.row_names.index(self.ages.name)])
+
+    def flush(self) -> None:
+        rows = len(self.columns["row_number"])
+        if not rows:
+            return
+        layout, file_columns = self.export.layout, self.export.columns
+        self.con.register("batch", pa.table(self.columns))
+        column_names = [dimension.name for dimension in layout.column_dimensions]
+        per_column = [[column[i] for column in file_columns] for i in range(len(column_names))]
+        dims = ", ".join(f"list_extract(?::varchar[], i) as {name}" for name in column_names)
+        if self.ages is not None and self.ages.name in column_names:
+            position = column_names.index(self.ages.name)
+            bounds = [self.ages.bounds(column[position]) for column in file_columns]
+            ages = "list_extract(?::integer[], i) as alter_von, list_extract(?::integer[], i) as alter_bis"
+            age_parameters = [[von for von, _ in bounds], [bis for _, bis in bounds]]
+        else:
+            ages = "row_von as alter_von, row_bis as alter_bis"
+            age_parameters = []
+        row_dims = "".join(f"{name}, " for name in self.row_names)
+        self.con.execute(
+            f"""insert into {self.table} by name
+                select ? as source_id, ? as file_name, ? as file_sha256, row_number,
+                       {layout.n_label_fields} + i as column_number, ? as loaded_at,
+                       ? as table_code, stichtag, area_key, area_name, {row_dims}{dims}, {ages},
+                       werte[i] as anzahl, status[i] as status
+                from batch, range(1, {len(file_columns) + 1}) as r(i)""",
+            [*self.provenance.values(), layout.table_code, *per_column, *age_parameters],
+        )
+        self.con.unregister("batch")
+        self.rows_loaded += rows * len(file_columns)
+        for values in self.columns.values():
+            values.clear()
+
+
+class DatencsvLoader:
+    """GENESIS "datencsv" exports: one raw row per published cell, Ruhr and reference areas only.
+
+    Besides the reader's rules (layout, totals, complete areas): every key must be official, a kept key
+    must carry its official name, a table at Kreis depth must not carry the Ruhr's Gemeinden, and areas
+    of the Ruhr missing from the file, or present in the previous delivery and missing now, are reported
+    as warnings.
+    """
+
+    def __init__(self, geography: RuhrGeography):
+        self.geography = geography
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
+        layouts = [layout_named(code) for code in source.layouts]
+        names = {tuple(dimension.name for dimension in layout.dimensions) for layout in layouts}
+        if len(names) != 1:
+            raise ValueError(f"source '{source.id}': its tables {source.layouts} differ in their dimensions")
+        dimensions = ",".join(f"\n    {name} varchar not null" for name in sorted(names.pop()))
+        con.execute(f"""
+create table if not exists {source.table} ({PROVENANCE_DDL},
+    table_code varchar not null,
+    stichtag date not null,
+    area_key varchar not null,
+    area_name varchar not null,{dimensions},
+    alter_von integer,
+    alter_bis integer,
+    anzahl bigint,
+    status varchar not null
+)""")
+
+    def load(
+        self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
+    ) -> LoadStats:
+        layout = self._layout(source, path)
+        areas = AreaFilter(self.geography, path.name, f"{layout.key_field + 1} (Schlüssel)")
+        export = DatencsvFile(
+            path,
+            layout,
+            rounding=source.rounding_base,
+            hierarchy=self.geography.hierarchy(layout.adds_up),
+            loaded=lambda key: self.geography.decide(key) is AreaDecision.KEEP,
+            check_key=lambda row: areas.reject_unofficial(row.area_key, row.area_name, row.line),
+        )
+        inserter = _CellInserter(con, source.table, export, provenance)
+        kept: dict[str, str] = {}
+        stichtage: set[date] = set()
+        for row in export.rows():
+            if not areas.keep(row.area_key, row.area_name, row.line):
+                continue
+            if row.area_key not in kept:
+                self._check_area(path, layout, row)
+                kept[row.area_key] = row.area_name
+            inserter.add(row)
+            stichtage.add(row.stichtag)
+        inserter.flush()
+        warnings = (
+            *export.warnings,
+            *areas.warnings.values(),
+            *self._missing_areas(path, layout, kept),
+            *self._missing_since_previous(con, source, path, kept),
+        )
+        return LoadStats(
+            inserter.rows_loaded,
+            len(areas.skipped_rows),
+            len(areas.skipped_keys),
+            tuple(sorted(stichtage)),
+            export.encoding,
+            warnings,
+        )
+
+    @staticmethod
+    def _layout(source: Source, path: Path) -> DatencsvLayout:
+        """The layout of the table the file says it is, if this landing folder takes that table; a file of
+        another table is rejected with the folder it belongs in."""
+        code = table_code(path)
+        if code is None or code in source.layouts:
+            return layout_named(code or source.layouts[0])  # no table line: the reader says what is wrong
+        owner = load_registry().source_of_table(code)
+        where = (
+            f"; it belongs in landing/{owner.id}/"
+            if owner is not None
+            else ", which the platform does not read"
+        )
+        raise DescriptionError(
+            path.name,
+            f"this is table {code}; landing/{source.id}/ takes table {' or '.join(source.layouts)}{where}",
+            row=1,
+        )
+
+    def _check_area(self, path: Path, layout: DatencsvLayout, row: DatencsvRow) -> None:
+        geography, column = self.geography, f"{layout.key_field + 1} (Schlüssel)"
+        if layout.regionale_tiefe == "Kreise" and row.area_key in geography.gemeinde_keys:
+            raise DescriptionError(
+                path.name,
+                f"table {layout.table_code} is at Kreis depth, but this row carries the Gemeinde "
+                f"{row.area_key} ({row.area_name}): a Gemeinde table belongs in another landing folder",
+                row=row.line,
+                column=column,
+            )
+        check_official_name(
+            geography, path, row.area_key, row.area_name, row.line, f"{layout.key_field + 2} (Name)"
+        )
+
+    def _missing_areas(self, path: Path, layout: DatencsvLayout, kept: dict[str, str]) -> list[SourceProblem]:
+        expected = self.geography.expected_keys(layout.regionale_tiefe)
+        return [
+            SourceProblem(
+                path.name,
+                "area_missing",
+                f"{key} ({self.geography.official_name(key)}) is not in this file of table "
+                f"{layout.table_code}",
+            )
+            for key in sorted(expected - set(kept))
+        ]
+
+    @staticmethod
+    def _missing_since_previous(
+        con: duckdb.DuckDBPyConnection, source: Source, path: Path, kept: dict[str, str]
+    ) -> list[SourceProblem]:
+        previous = con.execute(
+            "select file_name from ingest_log where source_id = ? and file_name <> ? "
+            "order by loaded_at desc, file_name desc limit 1",
+            [source.id, path.name],
+        ).fetchone()
+        if previous is None:
+            return []
+        before = con.execute(
+            f"select distinct area_key, area_name from {source.table} where source_id = ? and file_name = ?",
+            [source.id, previous[0]],
+        ).fetchall()
+        return [
+            SourceProblem(
+                path.name,
+                "area_missing_since_previous",
+                f"{key} ({name}) was in the previous delivery {previous[0]} and is missing now",
+            )
+            for key, name in sorted(before)
+            if key not in kept
+        ]
+
+
+class FfcsvLoader(RawTableLoader):
+    """GENESIS flat-file CSV (ffcsv, also zipped): one raw row per value, Ruhr and reference areas only.
+
+    The content rules of the loaded areas: no value twice, the official name beside each key, the
+    statistic the registry names (`statistic`), and for the variables it declares `additive` the total
+    (empty attribute code) equal to the sum of its parts within the source's rounding. A flat file is
+    unsorted, so these are judged once the file is read, over the loaded areas' cells.
+    """
+
+    COLUMNS = """
+    statistics_code varchar not null,
+    time varchar not null,
+    area_variable varchar not null,
+    area_key varchar not null,
+    area_name varchar,
+    merkmale map(varchar, varchar),
+    value double,
+    status varchar not null,
+    value_unit varchar,
+    value_variable_code varchar,
+    value_q varchar
+"""
+
+    def load(
+        self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
+    ) -> LoadStats:
+        export = FfcsvFile(path)
+        rows: list[FfcsvRow] = []
+        areas = AreaFilter(self.geography, path.name, "variable_attribute_code")
+        cells: dict[tuple, FfcsvRow] = {}
+        loaded = 0
+
+        def flush() -> int:
+            if not rows:
+                return 0
+            columns = columns_of(rows, FfcsvRow)
+            columns["merkmale"] = pa.array(
+                [list(row.merkmale.items()) for row in rows], type=pa.map_(pa.string(), pa.string())
+            )
+            rows.clear()
+            return insert_rows(con, source.table, provenance, columns)
+
+        for row in export.rows():
+            if source.statistic and row.statistics_code != source.statistic:
+                raise DescriptionError(
+                    path.name,
+                    f"this is statistic {row.statistics_code}; landing/{source.id}/ takes statistic "
+                    f"{source.statistic}",
+                    row=row.line,
+                    column="statistics_code",
+                )
+            if not areas.keep(row.area_key, row.area_name, row.line):
+                continue
+            key = (row.time, row.area_key, tuple(sorted(row.merkmale.items())), row.value_variable_code)
+            if (earlier := cells.get(key)) is not None:
+                raise DuplicateKeyError(
+                    path.name,
+                    f"area {row.area_key} ({row.area_name}), {row.time}, {dict(key[2])} is delivered twice: "
+                    f"rows {earlier.line} and {row.line}",
+                    row=row.line,
+                    column=str(row.column),
+                )
+            cells[key] = row
+            check_official_name(
+                self.geography, path, row.area_key, row.area_name, row.line, "variable_attribute_label"
+            )
+            rows.append(row)
+            if len(rows) >= BATCH_ROWS:
+                loaded += flush()
+        loaded += flush()
+        for variable in source.additive:
+            self._check_sums(path, source, cells, variable)
+        skipped = (len(areas.skipped_rows), len(areas.skipped_keys))
+        return LoadStats(loaded, *skipped, (), "utf-8", tuple(areas.warnings.values()))
+
+    @staticmethod
+    def _check_sums(path: Path, source: Source, cells: dict[tuple, FfcsvRow], variable: str) -> None:
+        """Each total of an additive variable (attribute code "") equals the sum of its parts."""
+        parts: dict[tuple, list[FfcsvRow]] = defaultdict(list)
+        for (time, area, merkmale, value_variable), row in cells.items():
+            attributes = dict(merkmale)
+            if attributes.get(variable):
+                rest = tuple((code, attribute) for code, attribute in merkmale if code != variable)
+                parts[(time, area, rest, value_variable)].append(row)
+        for (time, area, rest, value_variable), members in parts.items():
+            total = cells.get((time, area, tuple(sorted((*rest, (variable, "")))), value_variable))
+            if total is None or any(row.status not in NUMERIC_STATUSES for row in (total, *members)):
+                continue
+            stichtag = parse_stichtag(time, (31, 12))
+            tolerance = (source.rounding_base(stichtag) if stichtag else 0) / 2 * (len(members) + 1)
+            added = sum(row.value or 0 for row in members)
+            if abs(added - (total.value or 0)) > tolerance:
+                raise TotalsError(
+                    path.name,
+                    f"area {area} ({total.area_name}), {time}: {variable} total is {total.value:g}, but its "
+                    f"{len(members)} parts add up to {added:g}",
+                    row=total.line,
+                    column=str(total.column),
+                )
+
+
+def check_official_name(
+    geography: RuhrGeography, path: Path, key: str, name: str, line: int, column: str
+) -> None:
+    """A kept key must stand beside its own name: a shifted key (05562032 'Oer-Erkenschwick') would put
+    one municipality's figures under another's name."""
+    official = geography.official_name(key)
+    if official is not None and not names_agree(official, name):
+        raise AreaNameError(
+            path.name,
+            f"key {key} is officially '{official}', but the file names it '{name}': key and name do not "
+            "belong together",
+            row=line,
+            column=column,
+        )
