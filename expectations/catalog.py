@@ -11,10 +11,16 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 CATALOG_PATH = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "indicator_catalog.csv"
 AREA_LEVELS = ("bund", "land", "region", "kreis", "gemeinde", "stadtbezirk")
+# How the platform's figure relates to the official definition, in the words the atlas and exports use.
+CONFORMITY_LABELS = {
+    "follows": "folgt der amtlichen Definition",
+    "deviates": "weicht von der amtlichen Definition ab",
+    "no_official": "keine amtliche Kennzahl dieses Namens (eigene Kennzahl)",
+}
 
 
 class Indicator(BaseModel):
@@ -25,6 +31,15 @@ class Indicator(BaseModel):
     short_label: str
     topic: str
     definition: str
+    official_source: str = Field(
+        min_length=1, description="the official publication compared against: citation, URL as text"
+    )
+    official_definition: str = Field(min_length=1, description="the official definition in its own words")
+    conformity: Literal["follows", "deviates", "no_official"] = Field(
+        description="follows: computed as the official definition; deviates: how is in conformity_note; "
+        "no_official: no official indicator of this name, the platform's own"
+    )
+    conformity_note: str = ""
     calculation: Literal["ratio", "count", "change_5_years"] = Field(
         description="ratio: numerator / denominator x unit_factor; count: the numerator itself; "
         "change_5_years: (numerator - the same measure five years earlier) / that earlier value x unit_factor"
@@ -53,6 +68,12 @@ class Indicator(BaseModel):
     def is_share(self) -> bool:
         """A share of its reference population: the numerator can never exceed the denominator."""
         return self.calculation == "ratio" and self.unit in ("%", "‰") and self.valid_max <= self.unit_factor
+
+    @model_validator(mode="after")
+    def _deviation_is_explained(self) -> Indicator:
+        if self.conformity != "follows" and not self.conformity_note.strip():
+            raise ValueError(f"conformity '{self.conformity}' needs a conformity_note saying how and why")
+        return self
 
     @field_validator("denominator_measure", "max_change", mode="before")
     @classmethod

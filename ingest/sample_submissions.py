@@ -3,7 +3,7 @@
 Per Kreis and kreisfreie Stadt and year: the Jugendamt's Kita-Betreuung file and the Gesundheitsamt's
 Schuleingangsuntersuchung file, by Gemeinde; Dortmund adds its Stadtbezirke to the Kita file. Kreis
 Recklinghausen sends XLSX, the others CSV (some Windows-1252, as Excel saves it). Rates are plausible,
-not real: care quotas fall and language deficits rise with the area's share of foreigners.
+not real: care quotas fall and SOPESS language findings rise with the area's share of foreigners.
 """
 
 from __future__ import annotations
@@ -42,14 +42,23 @@ def kita_rows(
 
 
 def seu_rows(area: str, name: str, three_to_6: int, foreign: float, year: int) -> list[list[str]]:
+    """One school-entry cohort: each SOPESS area and the weight have their own denominator, the children
+    with a valid result (fewer than the examined: a test broken off, a child not measured)."""
     rng = random.Random(f"{SEED}:seu:{area}:{year}")
     examined = round(three_to_6 / 3 * rng.uniform(0.95, 0.99))
+    language_tested = round(examined * rng.uniform(0.9, 0.97))
+    motor_tested = round(examined * rng.uniform(0.95, 0.99))
+    measured = round(examined * rng.uniform(0.96, 0.995))
+    language_findings = round(language_tested * min(0.4, 0.06 + 0.8 * foreign))
     day = f"01.08.{year}"
     return [
         [area, name, day, "seu_untersucht", str(examined)],
-        [area, name, day, "seu_sprachdefizit", str(round(examined * min(0.6, 0.1 + 1.3 * foreign)))],
-        [area, name, day, "seu_visuomotorik_defizit", str(round(examined * rng.uniform(0.12, 0.2)))],
-        [area, name, day, "seu_uebergewicht", str(round(examined * (0.08 + 0.3 * foreign)))],
+        [area, name, day, "seu_sprache_getestet", str(language_tested)],
+        [area, name, day, "seu_sprache_auffaellig", str(language_findings)],
+        [area, name, day, "seu_visuomotorik_getestet", str(motor_tested)],
+        [area, name, day, "seu_visuomotorik_auffaellig", str(round(motor_tested * rng.uniform(0.08, 0.15)))],
+        [area, name, day, "seu_gewicht_gemessen", str(measured)],
+        [area, name, day, "seu_uebergewicht", str(round(measured * (0.08 + 0.3 * foreign)))],
     ]
 
 

@@ -39,12 +39,15 @@ class Template:
     columns: tuple[str, ...]
     merkmale: dict[str, str]
     reference_dates: dict[str, str]
+    retired: dict[str, str]  # codes whose meaning changed, with what replaces them
 
 
 @cache
 def template() -> Template:
     spec = yaml.safe_load(TEMPLATE_PATH.read_text(encoding="utf-8"))
-    return Template(tuple(spec["columns"]), spec["merkmale"], spec["reference_dates"])
+    return Template(
+        tuple(spec["columns"]), spec["merkmale"], spec["reference_dates"], spec.get("retired", {})
+    )
 
 
 @cache
@@ -158,6 +161,13 @@ class SubmissionFile:
 
     def _date(self, text: str, merkmal: str, line: int) -> date:
         spec = template()
+        if merkmal in spec.retired:
+            raise LayoutError(
+                self.path.name,
+                f"Merkmal '{merkmal}' is retired: it {spec.retired[merkmal]}",
+                row=line,
+                column="Merkmal",
+            )
         if merkmal not in spec.merkmale:
             raise LayoutError(
                 self.path.name,

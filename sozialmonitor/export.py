@@ -32,6 +32,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from expectations.catalog import CONFORMITY_LABELS
 from sozialmonitor.settings import DataPaths
 
 FORMATS = ("csv", "xlsx", "parquet")
@@ -287,6 +288,10 @@ def definition_entries(catalog: dict[str, Any]) -> list[tuple[str, str]]:
         ("Kurzbezeichnung", text(catalog["short_label"])),
         ("Thema", text(catalog["topic"])),
         ("Definition", text(catalog["definition"])),
+        ("Amtliche Quelle", text(catalog["official_source"])),
+        ("Amtliche Definition", text(catalog["official_definition"])),
+        ("Übereinstimmung", CONFORMITY_LABELS.get(catalog["conformity"], text(catalog["conformity"]))),
+        ("Abweichung und Hinweise", text(catalog["conformity_note"] or None)),
         ("Berechnung", _calculation_text(catalog)),
         ("Zähler", text(catalog["numerator_measure"])),
         ("Nenner", text(catalog["denominator_measure"])),

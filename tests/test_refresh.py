@@ -101,7 +101,11 @@ def test_every_gemeinde_has_every_indicator_for_every_period(refreshed_sample: D
     # Kreis Unna's 10 Gemeinden lack the Schuleingangsuntersuchung of 2023 (a late delivery in the sample)
     assert incomplete == {
         (indicator, date(2023, 8, 1)): 43
-        for indicator in ("seu_sprachdefizit_anteil", "seu_visuomotorik_anteil", "seu_uebergewicht_anteil")
+        for indicator in (
+            "seu_sprache_auffaellig_anteil",
+            "seu_visuomotorik_auffaellig_anteil",
+            "seu_uebergewicht_anteil",
+        )
     }
     # 16 Gemeinde indicators (the Ausländeranteil is published down to the Kreise only), 10 periods each
     assert len(rows_per_period) == 16 * 10

@@ -17,7 +17,7 @@ EXPECTED = [
     SubmissionRow(2, "05913000", date(2023, 3, 1), "kita_betreut_unter_3", 4710, "ok"),
     SubmissionRow(3, "05913000-02", date(2023, 3, 1), "kita_betreut_unter_3", None, "suppressed"),
     SubmissionRow(4, "05978016", date(2023, 8, 1), "seu_untersucht", 148, "ok"),
-    SubmissionRow(5, "05978016", date(2023, 8, 1), "seu_sprachdefizit", None, "missing"),
+    SubmissionRow(5, "05978016", date(2023, 8, 1), "seu_sprache_auffaellig", None, "missing"),
 ]
 
 
@@ -59,9 +59,11 @@ BAD = [
         "Stichtag",
     ),
     ("negative count", ";148\r\n", ";-148\r\n", "negative_count", 4, "Anzahl"),
+    # the code of an earlier template whose denominator changed: refused, not read under the new meaning
+    ("retired Merkmal", "seu_sprache_auffaellig;", "seu_sprachdefizit;", "layout", 5, "Merkmal"),
     ("text in a count", ";4710\r\n", ";ca. 4700\r\n", "value_format", 2, "Anzahl"),
-    ("duplicate key", "seu_sprachdefizit;", "seu_untersucht;", "duplicate_key", 5, "Merkmal"),
-    ("truncated", ";seu_sprachdefizit;\r\n", ";seu_sprachdef", "layout", 5, None),
+    ("duplicate key", "seu_sprache_auffaellig;", "seu_untersucht;", "duplicate_key", 5, "Merkmal"),
+    ("truncated", ";seu_sprache_auffaellig;\r\n", ";seu_sprachdef", "layout", 5, None),
     ("extra field", ";4710\r\n", ";4710;4711\r\n", "layout", 2, None),
 ]
 
@@ -81,6 +83,13 @@ def test_bad_submission_names_file_row_column_and_rule(
         row,
         column,
     )
+
+
+def test_retired_merkmal_says_what_replaces_it(tmp_path: Path) -> None:
+    path = tmp_path / "meldung.csv"
+    path.write_bytes(GOLDEN.read_bytes().replace(b"seu_sprache_auffaellig;", b"seu_sprachdefizit;"))
+    with pytest.raises(SourceError, match=r"'seu_sprachdefizit' is retired.*seu_sprache_getestet"):
+        read(path)
 
 
 def test_empty_file(tmp_path: Path) -> None:

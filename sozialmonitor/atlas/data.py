@@ -42,6 +42,10 @@ class Indicator:
     short_label: str
     topic: str
     definition: str
+    official_source: str
+    official_definition: str
+    conformity: str
+    conformity_note: str
     calculation: str
     unit: str
     decimals: int
@@ -243,18 +247,19 @@ def load(folder: Path) -> AtlasData:
 def _indicators(con: duckdb.DuckDBPyConnection) -> list[Indicator]:
     """In catalog order, grouped by topic in the order topics first appear."""
     rows = con.execute(
-        """select indicator_id, name, short_label, topic, definition, calculation, unit, decimals,
+        """select indicator_id, name, short_label, topic, definition, official_source, official_definition,
+                  conformity, coalesce(conformity_note, ''), calculation, unit, decimals,
                   reference_date_rule, source_ids, area_levels, polarity, min_count, min_denominator
            from marts.dim_indicator order by rowid"""
     ).fetchall()
     indicators = [
         Indicator(
-            *row[:9],
-            source_ids=tuple(row[9] or ()),
-            area_levels=tuple(row[10] or ()),
-            polarity=row[11],
-            min_count=row[12] or 0,
-            min_denominator=row[13] or 0,
+            *row[:13],
+            source_ids=tuple(row[13] or ()),
+            area_levels=tuple(row[14] or ()),
+            polarity=row[15],
+            min_count=row[16] or 0,
+            min_denominator=row[17] or 0,
         )
         for row in rows
     ]

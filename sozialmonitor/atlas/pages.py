@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from html import escape
 
+from expectations.catalog import CONFORMITY_LABELS
 from sozialmonitor.atlas import fmt
 from sozialmonitor.atlas.data import (
     LAND_ID,
@@ -233,6 +234,20 @@ def indicator_scale(data: IndicatorData) -> Scale:
     )
 
 
+def official_definition(indicator: Indicator) -> str:
+    """The official source and definition beside the platform's, and whether the platform follows it."""
+    note = (
+        f'<p class="abweichung">{escape(indicator.conformity_note)}</p>' if indicator.conformity_note else ""
+    )
+    conformity = CONFORMITY_LABELS.get(indicator.conformity, indicator.conformity)
+    return (
+        f'<section class="amtlich" data-conformity="{escape(indicator.conformity)}">'
+        f'<h2>Amtliche Definition</h2><p class="uebereinstimmung">{escape(conformity)}</p>'
+        f'<p class="amtliche-definition">{escape(indicator.official_definition)}</p>{note}'
+        f'<p class="amtliche-quelle">Quelle: {escape(indicator.official_source)}</p></section>'
+    )
+
+
 def indicator_page(data: AtlasData, item: IndicatorData) -> tuple[str, dict[str, str]]:
     """The page and its CSV files (name -> text)."""
     indicator = item.indicator
@@ -258,6 +273,7 @@ def indicator_page(data: AtlasData, item: IndicatorData) -> tuple[str, dict[str,
         f"<dt>Gebietsebenen</dt><dd>{escape(levels)}</dd>",
         f"<dt>Geheimhaltung</dt><dd>{escape(rule)}</dd>",
         f"<dt>Kennung</dt><dd><code>{escape(indicator.id)}</code></dd></dl>",
+        official_definition(indicator),
     ]
     if item.period is None:
         body.append("<p>Für diesen Indikator gibt es in dieser Veröffentlichung keine Werte.</p>")
