@@ -12,7 +12,11 @@ Stichtag stands, and the labels of every dimension with the table's real age gro
   `src/pystatis/data/regioDB_tables.csv`).
 - Grundsicherung im Alter und bei Erwerbsminderung (22151): until 2014 table 22151-01-01-4 with the age
   groups "unter 65" / "ab 65"; from 2015 table 22151-01-02-4 with "18 Jahre bis unter die Altersgrenze" /
-  "Altersgrenze und älter" and the Berichtsjahr (`2016`) in place of the Stichtag. Its Länder are counted
+  "Altersgrenze und älter" and the Berichtsjahr (`2016`) in place of the Stichtag. From the Berichtsjahr 2012
+  the statistic counts "im Alter" from the Altersgrenze of § 41 Abs. 2 SGB XII even where the old table still
+  labels it "ab 65 Jahren" (Statistisches Bundesamt, "Grundsicherung: Anhebung der Altersgrenze ab dem
+  Berichtsjahr 2012"; IT.NRW's footnote "ab 2012: ... die die Altersgrenze nach § 41 Absatz 2 SGB XII
+  überschritten haben"). Its Länder are counted
   where the provider sits and its Kreise where the recipients live, so Kreise do not add up to their Land
   (the table's own footnote); by that footnote Deutschland would equal its Länder, but the 2017 download
   has Deutschland on 31.12.2008 one male recipient outside institutions above the sum of its Länder, so

@@ -18,6 +18,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
+from expectations.catalog import load_catalog
 from sozialmonitor.atlas import ATLAS, browser, build_atlas
 from sozialmonitor.cli import main
 from sozialmonitor.settings import DataPaths
@@ -194,13 +195,20 @@ def test_every_publication_carries_its_atlas(refreshed_sample: DataPaths, atlas:
 
 def test_everything_is_local_and_every_link_resolves(atlas: Path) -> None:
     """No CDN, no web font, no remote script: every href and src is a file of the atlas (or a fragment of
-    a page that has that id); the only URL is the SVG namespace, which nothing fetches."""
+    a page that has that id); the only URL in an attribute is the SVG namespace, which nothing fetches.
+    The official sources' addresses are printed as text (to copy), never as links."""
     pages = sorted(atlas.rglob("*.html"))
     assert len(pages) == 3 + 19 + 53
     for page in pages:
         html = page.read_text(encoding="utf-8")
-        assert set(re.findall(r"(?:https?:)?//[\w.-]+", html)) <= {"http://www.w3.org"}, page
         tree = parse(html)
+        attribute_urls = {
+            url
+            for node in tree.iter()
+            for value in node.attrs.values()
+            for url in re.findall(r"(?:https?:)?//[\w.-]+", str(value))
+        }
+        assert attribute_urls <= {"http://www.w3.org"}, page
         ids = {node.attrs["id"] for node in tree.iter() if "id" in node.attrs}
         for node in tree.iter():
             for attribute in ("href", "src"):
@@ -245,11 +253,18 @@ def test_indicator_page_shows_the_warehouse_values_in_german(
     )
     assert german(value, 2) == "19,67"  # Gelsenkirchen, by hand from the sample: 2 decimals, decimal comma
     page = read_page(atlas, "indikator/sgb2_quote.html")
-    assert page.find("h1").text() == "SGB-II-Quote"
+    assert page.find("h1").text() == "SGB-II-Quote (INKAR-Abgrenzung)"
     assert (
         "je 100 Einwohner unter 65 Jahren" in page.find("p", css="definition").text()
     )  # the catalog's words
     assert "Stand 31.12.2023" in page.find("section", id="karte").find("h2").text()
+    # the official definition and whether the platform follows it, from the catalog
+    entry = next(indicator for indicator in load_catalog() if indicator.indicator_id == "sgb2_quote")
+    official = page.find("section", css="amtlich")
+    assert official.attrs["data-conformity"] == entry.conformity == "follows"
+    assert official.find("p", css="amtliche-definition").text() == entry.official_definition
+    assert official.find("p", css="abweichung").text() == entry.conformity_note
+    assert "statistik.arbeitsagentur.de" in official.find("p", css="amtliche-quelle").text()
     row = page.find("table", css="rangfolge").find("tr", data_area="05513000")
     assert row.find("td", css="wert").text() == german(value, 2)
     tile = page.find("g", css="kachel", data_area="05513000")
@@ -558,7 +573,10 @@ def test_navigation_from_an_indicator_to_a_municipality_and_back(site: str) -> N
     page = parse(municipality.dom)
     assert page.find("h1").text() == "Gelsenkirchen"
     back = page.find("tr", data_indicator="sgb2_quote").find("a").attrs["href"]
-    assert parse(browser.render(urljoin(municipality_url, back)).dom).find("h1").text() == "SGB-II-Quote"
+    assert (
+        parse(browser.render(urljoin(municipality_url, back)).dom).find("h1").text()
+        == "SGB-II-Quote (INKAR-Abgrenzung)"
+    )
 
 
 def test_the_atlas_opens_from_disk(atlas: Path) -> None:

@@ -150,6 +150,11 @@ def test_xlsx_round_trip(published: DataPaths, tmp_path: Path, capsys: pytest.Ca
         f"unter {catalog['min_count']} oder der Nenner unter {catalog['min_denominator']}"
         in (definitions["Geheimhaltung"])
     )
+    # the official definition beside the platform's, and how the platform stands to it
+    assert definitions["Amtliche Quelle"] == catalog["official_source"]
+    assert definitions["Amtliche Definition"] == catalog["official_definition"]
+    assert definitions["Übereinstimmung"] == "folgt der amtlichen Definition"
+    assert definitions["Abweichung und Hinweise"] == catalog["conformity_note"]
 
     record = read_publication(published.published_db)
     origin = dict(workbook["Herkunft"].iter_rows(values_only=True))
@@ -159,7 +164,7 @@ def test_xlsx_round_trip(published: DataPaths, tmp_path: Path, capsys: pytest.Ca
     properties = {prop.name: prop.value for prop in workbook.custom_doc_props}
     assert properties["run_id"] == record.run_id
     assert workbook.properties.identifier == record.run_id
-    assert workbook.properties.title == "SGB-II-Quote (sgb2_quote)"
+    assert workbook.properties.title == "SGB-II-Quote (INKAR-Abgrenzung) (sgb2_quote)"
 
 
 def test_parquet_round_trip(published: DataPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -73,6 +73,8 @@ def population(paths: DataPaths, stichtag: date, area: str) -> dict[str, int]:
         "20-65": band(20, 65),
         "u65": band(0, 65),
         "65+": band(65),
+        "65-70": band(65, 70),
+        "70+": band(70),
     }
 
 
@@ -224,9 +226,14 @@ def test_kreis_indicators_from_grundsicherung_equal_hand_calculation(
         if ags.startswith(kreis)
     )
     facts = fact(refreshed_sample, kreis)
-    # since 2015 the table counts from the Altersgrenze; 2023 is rounded to multiples of 5
+    # the table counts from the Altersgrenze (since 2012); 2023 is rounded to multiples of 5
     assert recipients["Altersgrenze und älter"] % 5 == 0
-    numerator, denominator, value = share(recipients["Altersgrenze und älter"], people["65+"], 100, 2)
+    # The population from the same Altersgrenze on 31.12.2023 (§ 41 Abs. 2 SGB XII): the 65-year-olds are
+    # the cohort 1958, limit 66 years: none past it; the 66-year-olds (cohort 1957, limit 65 years and 11
+    # months) all past it; 67 and older all. Of the group "65 bis unter 70" (five single years in equal
+    # parts) 4/5 count, every older group whole.
+    ab_altersgrenze = round(people["65-70"] * 4 / 5 + people["70+"])
+    numerator, denominator, value = share(recipients["Altersgrenze und älter"], ab_altersgrenze, 100, 2)
     assert facts[("grundsicherung_alter_quote", Y2023)] == (
         numerator,
         denominator,
@@ -388,7 +395,7 @@ def test_every_published_mart_column_is_documented(refreshed_sample: DataPaths) 
         refreshed_sample,
         "select comment from duckdb_columns() "
         "where table_name = 'mart_area_profile' and column_name = 'sgb2_quote'",
-    ) == [("SGB-II-Quote (%)",)]
+    ) == [("SGB-II-Quote (INKAR-Abgrenzung) (%)",)]
 
 
 def test_small_areas_hang_below_their_city(refreshed_sample: DataPaths) -> None:

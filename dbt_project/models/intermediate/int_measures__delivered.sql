@@ -1,5 +1,6 @@
 -- Every delivered count in the shared measure vocabulary, one row per area x period x measure, at
--- the level each source publishes: population (GENESIS, every official level), Grundsicherung
+-- the level each source publishes: population (GENESIS, every official level; the population at or above
+-- the Altersgrenze estimated from its age groups), Grundsicherung
 -- (GENESIS, Kreis and above), SGB II and Arbeitslose (BA, Gemeinde), small areas (cities),
 -- Kita and Schuleingangsuntersuchung (municipal submissions, Gemeinde and small area).
 {{ config(materialized='table') }}
@@ -17,6 +18,12 @@ with grundsicherung as (
 
 select area_id, period, measure_id, value, status, source_files, source_id
 from {{ ref('int_bevoelkerung_measures') }}
+
+union all
+
+-- estimated from the age groups (method in the model)
+select area_id, period, measure_id, value, status, source_files, source_id
+from {{ ref('int_bevoelkerung_altersgrenze') }}
 
 union all
 
