@@ -158,7 +158,8 @@ def fct_indicator_values_suite(catalog: tuple[Indicator, ...]) -> Suite:
             expectation(
                 "plausible_change",
                 "expect_column_pair_values_a_to_be_greater_than_b",
-                "The change against the previous period is within the catalog's max_change (plausibility).",
+                "The change against the previous period is within the catalog's max_change (plausibility); "
+                "a change across a declared series break (series_break) is not judged.",
                 severity="warning",
                 column_A="max_change",
                 column_B="change_previous_period",
@@ -192,8 +193,8 @@ select facts.*,
         or (catalog.calculation <> 'count' and facts.denominator < catalog.min_denominator)), false)
         as below_disclosure_minimum,
     coalesce(population.numerator = facts.denominator, true) as population_agrees,
-    abs(facts.value - lag(facts.value) over (
-        partition by facts.indicator_id, facts.area_id order by facts.period)) as change_previous_period,
+    case when not facts.series_break then abs(facts.value - lag(facts.value) over (
+        partition by facts.indicator_id, facts.area_id order by facts.period)) end as change_previous_period,
     catalog.max_change
 from marts.fct_indicator_values as facts
 left join marts.dim_indicator as catalog using (indicator_id)

@@ -34,6 +34,7 @@ from ingest.portal import fetch
 from ingest.quarantine import Quarantined, quarantine
 from ingest.raw_store import LoggedFile, RawStore, file_sha256
 from ingest.registry import Source, load_registry
+from ingest.series_breaks import write_series_breaks
 
 # DuckDB errors that say the raw store itself is broken or cannot be written (disk full, a lock, a
 # corrupt file, an interrupt), whichever file was being loaded: they fail the run instead of
@@ -121,10 +122,13 @@ def tables_written(source: Source) -> tuple[str, ...]:
 
 def prepare_raw_tables(store: RawStore, geography: RuhrGeography) -> None:
     """Every registered source's raw table, empty where nothing was ever delivered: the warehouse is built
-    from what there is, and a source that has not delivered yet shows as not delivered, not as an error."""
+    from what there is, and a source that has not delivered yet shows as not delivered, not as an error.
+    Also the registry's series breaks, which the warehouse marks on the values they affect."""
+    registry = load_registry()
     with store.connect() as con:
-        for source in load_registry().sources:
+        for source in registry.sources:
             family_loader(source, geography).prepare(con, source)
+        write_series_breaks(con, registry)
 
 
 def landed_files(source: Source, landing_dir: Path) -> list[Path]:

@@ -33,6 +33,20 @@ class Rounding(BaseModel):
     ab: date = Field(description="the first reference date the rounding applies to")
 
 
+class SeriesBreak(BaseModel):
+    """A change of method in a source's series from one reference date on (a new census basis, a new
+    delimitation, a new rounding): values on both sides are not comparable without saying so. The
+    warehouse marks every indicator value whose comparison crosses it (fct_indicator_values.series_break)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ab: date = Field(description="the first reference date on the new method")
+    aspect: str = Field(min_length=1, description="what changed, e.g. Zensusbasis")
+    before: str = Field(min_length=1, description="the method before, e.g. Zensus 2011")
+    after: str = Field(min_length=1, description="the method from `ab` on, e.g. Zensus 2022")
+    note: str = Field(min_length=1, description="what it means for the figures, with its official source")
+
+
 class Source(BaseModel):
     """One source. Its id names everything downstream: landing folder, raw table, Dagster asset."""
 
@@ -46,6 +60,7 @@ class Source(BaseModel):
         description="genesis_datencsv: the tables (codes in ingest/layouts.py) this landing folder takes",
     )
     rounding: tuple[Rounding, ...] = ()
+    series_breaks: tuple[SeriesBreak, ...] = ()
     statistic: str | None = Field(default=None, description="genesis_ffcsv: the statistic its files carry")
     additive: tuple[str, ...] = Field(
         default=(),
@@ -74,6 +89,26 @@ class Source(BaseModel):
     @property
     def table(self) -> str:
         return self.raw_table or self.id
+
+    def all_series_breaks(self) -> tuple[SeriesBreak, ...]:
+        """The declared breaks and one for each change of the source's rounding (written once, in
+        `rounding`), in date order."""
+        from_rounding = []
+        before = "ungerundet"
+        for rule in sorted(self.rounding, key=lambda rule: rule.ab):
+            after = f"auf Vielfache von {rule.base} gerundet"
+            from_rounding.append(
+                SeriesBreak(
+                    ab=rule.ab,
+                    aspect="Rundung",
+                    before=before,
+                    after=after,
+                    note=f"Die Quelle rundet ab {rule.ab:%d.%m.%Y} jedes Tabellenfeld für sich "
+                    f"({after}): Zähler und Summen weichen um bis zu {rule.base // 2} je Feld ab.",
+                )
+            )
+            before = after
+        return tuple(sorted((*self.series_breaks, *from_rounding), key=lambda item: item.ab))
 
     def rounding_base(self, stichtag: date) -> int:
         """The rounding base of the source's cells at a reference date (0: exact counts)."""

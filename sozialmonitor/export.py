@@ -5,7 +5,8 @@ numerator and denominator, and a stamp that says where the figures come from (th
 ids, the run that published the warehouse and when). Everything is read from the published warehouse
 (read-only) and its publication record, never from the build.
 
-Layouts (the same twelve columns in every format, `COLUMNS`):
+Layouts (the same fifteen columns in every format, `COLUMNS`; `series_break` says the value is compared
+across a change of method in its sources, `series_basis` which method each source had then):
 
 - CSV: `;`-separated, UTF-8 with BOM (German Excel), ISO dates, decimal point (`--decimal-comma`: 12,34).
   The first line is the stamp, one `key=value` per field, its first field `# Sozialmonitor Ruhr`; the
@@ -50,6 +51,9 @@ COLUMNS = (
     "numerator",
     "denominator",
     "source_files",
+    "series_basis",
+    "series_break",
+    "series_break_note",
 )
 SUPPRESSED = "suppressed"
 SUPPRESSED_LABEL = "gesperrt"
@@ -170,7 +174,8 @@ def _read(
     catalog = dict(zip(names, relation.fetchone(), strict=True))
     cursor = con.execute(
         "select f.indicator_id, f.area_id, a.name as area_name, a.level, f.period, f.value, i.unit, "
-        "f.status, f.suppression, f.numerator, f.denominator, f.source_files "
+        "f.status, f.suppression, f.numerator, f.denominator, f.source_files, "
+        "f.series_basis, f.series_break, f.series_break_note "
         "from marts.fct_indicator_values f "
         "join marts.dim_area a using (area_id) join marts.dim_indicator i using (indicator_id) "
         "where f.indicator_id = ? and (a.level = ? or ? is null) and (f.period = ? or ? is null)",
@@ -249,6 +254,7 @@ def write_csv(export: IndicatorExport, path: Path, decimal_comma: bool = False) 
             cells["value"] = _format_number(row["value"], decimals, decimal_comma)
             cells["numerator"] = _format_number(row["numerator"], None, decimal_comma)
             cells["denominator"] = _format_number(row["denominator"], None, decimal_comma)
+            cells["series_break"] = "true" if row["series_break"] else "false"
             writer.writerow(["" if cells[column] is None else cells[column] for column in COLUMNS])
 
 
@@ -395,7 +401,13 @@ def write_parquet(export: IndicatorExport, path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    types = {"period": pa.date32(), "value": pa.float64(), "numerator": pa.int64(), "denominator": pa.int64()}
+    types = {
+        "period": pa.date32(),
+        "value": pa.float64(),
+        "numerator": pa.int64(),
+        "denominator": pa.int64(),
+        "series_break": pa.bool_(),
+    }
     schema = pa.schema([(name, types.get(name, pa.string())) for name in COLUMNS])
     table = pa.Table.from_pylist(export.rows, schema=schema)
     metadata = {key: value for key, value in export.stamp.items()}

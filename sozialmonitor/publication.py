@@ -128,6 +128,7 @@ def _write_warehouse(
 # What a publication is made from besides the raw data: the warehouse's definitions and the gate.
 DEFINITION_FILES = (
     "dbt_project/dbt_project.yml",
+    "ingest/sources.yml",  # series breaks and rounding are definitions too
     "dbt_project/models",
     "dbt_project/seeds",
     "dbt_project/macros",

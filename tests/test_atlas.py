@@ -3,6 +3,9 @@ real headless Chromium (Debian's `chromium`; `make test` installs it)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import itertools
 import json
 import os
 import re
@@ -106,9 +109,8 @@ def read_page(atlas: Path, name: str) -> Node:
 def read_csv(path: Path) -> list[dict[str, str]]:
     text = path.read_text(encoding="utf-8")
     assert text.startswith("\ufeff")  # BOM: Excel reads the umlauts right
-    lines = text[1:].splitlines()
-    header = lines[0].split(";")
-    return [dict(zip(header, line.split(";"), strict=True)) for line in lines[1:]]
+    header, *rows = csv.reader(io.StringIO(text[1:]), delimiter=";")
+    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 def german(value: float, decimals: int) -> str:
@@ -224,6 +226,39 @@ def test_everything_is_local_and_every_link_resolves(atlas: Path) -> None:
         assert tree.find_all("script") == []  # nothing to run
     css = (atlas / "style.css").read_text(encoding="utf-8")
     assert "url(" not in css and "@import" not in css and "@font-face" not in css
+
+
+@pytest.mark.parametrize(
+    "indicator", ["bevoelkerung", "bevoelkerungsentwicklung_5j", "grundsicherung_alter_quote"]
+)
+def test_time_series_draw_the_series_breaks(refreshed_sample: DataPaths, atlas: Path, indicator: str) -> None:
+    """Where the Ruhr's series changes method (series_basis) the chart draws a dashed line, and every
+    Stichtag whose value compares across a break is marked in the table with the registry's note."""
+    ruhr = published(
+        refreshed_sample,
+        "select period, series_basis, series_break, series_break_note from marts.fct_indicator_values "
+        "where indicator_id = ? and area_id = 'ruhr' order by period",
+        [indicator],
+    )
+    changes = {
+        period.isoformat()
+        for (_, before, _, _), (period, basis, _, _) in itertools.pairwise(ruhr)
+        if basis != before
+    }
+    crossing = {period.isoformat(): note for period, _, crossed, note in ruhr if crossed}
+    assert changes and crossing
+    page = read_page(atlas, f"indikator/{indicator}.html")
+    drawn = {
+        group.attrs["data-period"] for group in page.find("svg", css="zeitreihe").find_all("g", css="bruch")
+    }
+    assert changes <= drawn
+    table = page.find("table", css="zeitreihe")
+    for period, note in crossing.items():
+        row = table.find("tr", data_period=period)
+        assert row.attrs.get("data-series-break") == "true"
+        assert note in row.find("span", css="bruch").attrs["title"]
+    listed = page.find("div", css="brueche").text()
+    assert all(note in listed for note in crossing.values())
 
 
 def test_build_is_deterministic(refreshed_sample: DataPaths, atlas: Path, tmp_path: Path) -> None:

@@ -47,18 +47,21 @@ def test_fact_suite_fails_exactly_on_broken_rows() -> None:
     con.execute("create table marts.dim_area as select unnest(['05913000', '05112000']) as area_id")
     con.execute("create table marts.dim_indicator as select * from read_csv(?)", [str(CATALOG_PATH)])
     con.execute("""create table marts.fct_indicator_values as select * from (values
-        ('auslaenderanteil', '05913000', date '2023-12-31', 120, 100, 120.0, 'ok', 'f.csv'),
-        ('auslaenderanteil', '05913000', date '2023-12-31', 20, 100, 20.0, 'ok', 'f.csv'),
-        ('anteil_unter_18', '05112000', date '2023-12-31', -1, 100, -1.0, 'ok', 'f.csv'),
-        ('anteil_65_plus', '05112000', date '2023-12-31', 5, 0, null, 'ok', 'f.csv'),
-        ('armut', '05112000', date '2023-12-31', 5, 10, 50.0, 'geheim', 'f.csv'),
+        ('auslaenderanteil', '05913000', date '2023-12-31', 120, 100, 120.0, 'ok', 'f.csv', false),
+        ('auslaenderanteil', '05913000', date '2023-12-31', 20, 100, 20.0, 'ok', 'f.csv', false),
+        ('anteil_unter_18', '05112000', date '2023-12-31', -1, 100, -1.0, 'ok', 'f.csv', false),
+        ('anteil_65_plus', '05112000', date '2023-12-31', 5, 0, null, 'ok', 'f.csv', false),
+        ('armut', '05112000', date '2023-12-31', 5, 10, 50.0, 'geheim', 'f.csv', false),
         -- unknown area; 30 / 200 is 15.0, not 15.5
-        ('anteil_65_plus', '05999999', date '2023-12-31', 30, 200, 15.5, 'ok', 'f.csv'),
+        ('anteil_65_plus', '05999999', date '2023-12-31', 30, 200, 15.5, 'ok', 'f.csv', false),
         -- Bevölkerung 1,000, but the Ausländeranteil divides by 1,200; and it jumps 11.67 points in a year
-        ('bevoelkerung', '05112000', date '2023-12-31', 1000, null, 1000.0, 'ok', 'f.csv'),
-        ('auslaenderanteil', '05112000', date '2023-12-31', 100, 1200, 8.33, 'ok', 'f.csv'),
-        ('auslaenderanteil', '05112000', date '2022-12-31', 200, 1000, 20.0, 'ok', 'f.csv')
-    ) t(indicator_id, area_id, period, numerator, denominator, value, status, source_files)""")
+        ('bevoelkerung', '05112000', date '2023-12-31', 1000, null, 1000.0, 'ok', 'f.csv', false),
+        ('auslaenderanteil', '05112000', date '2023-12-31', 100, 1200, 8.33, 'ok', 'f.csv', false),
+        ('auslaenderanteil', '05112000', date '2022-12-31', 200, 1000, 20.0, 'ok', 'f.csv', false),
+        -- a jump of 10 points across a declared series break: said by series_break, not judged
+        ('anteil_unter_18', '05913000', date '2022-12-31', 100, 1000, 10.0, 'ok', 'f.csv', false),
+        ('anteil_unter_18', '05913000', date '2023-12-31', 200, 1000, 20.0, 'ok', 'f.csv', true)
+    ) t(indicator_id, area_id, period, numerator, denominator, value, status, source_files, series_break)""")
     outcomes = {o.check_name: o for o in validate_relation(con, read_suites()["marts.fct_indicator_values"])}
     failing = {name: outcome.unexpected_count for name, outcome in outcomes.items() if not outcome.success}
     assert failing == {

@@ -108,6 +108,24 @@ def test_csv_round_trip(published: DataPaths, tmp_path: Path, capsys: pytest.Cap
     assert (fields["level"], fields["period"]) == ("gemeinde", "2023-12-31")
 
 
+def test_exports_say_where_a_value_crosses_a_series_break(
+    published: DataPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bevölkerung of 31.12.2022 is the first Stichtag on the Zensus 2022 (the registry's break): every
+    Gemeinde's row says so, in CSV as text and in Parquet as a boolean; 2021 stays on the Zensus 2011."""
+    args = ["--indicator", "bevoelkerung", "--level", "gemeinde", "--format"]
+    _, rows = read_csv(export([*args, "csv", "--period", "2022-12-31"], tmp_path / "b.csv", capsys))
+    assert {(row["series_break"], row["series_basis"]) for row in rows} == {
+        ("true", "Zensusbasis: Zensus 2022")
+    }
+    assert all("Zensus 2011 → Zensus 2022" in row["series_break_note"] for row in rows)
+    table = pq.read_table(
+        export([*args, "parquet", "--period", "2021-12-31"], tmp_path / "b.parquet", capsys)
+    )
+    assert set(table.column("series_break").to_pylist()) == {False}
+    assert set(table.column("series_basis").to_pylist()) == {"Zensusbasis: Zensus 2011"}
+
+
 def test_csv_decimal_comma(published: DataPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = export([*GEMEINDEN_2023, "--format", "csv", "--decimal-comma"], tmp_path / "komma.csv", capsys)
     _, rows = read_csv(path)

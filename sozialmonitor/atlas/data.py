@@ -82,6 +82,9 @@ class Value:
     ranked: int | None = None
     ruhr_value: float | None = None
     availability: str | None = None
+    series_basis: str | None = None  # the method of its sources (e.g. "Zensusbasis: Zensus 2022")
+    series_break: bool = False  # compared across a declared series break
+    series_break_note: str | None = None
 
 
 def _cell_joins(key: str) -> str:
@@ -305,7 +308,8 @@ def _newest_at_map_level(con: duckdb.DuckDBPyConnection, by_indicator: dict[str,
 
 def _references(con: duckdb.DuckDBPyConnection, by_indicator: dict[str, IndicatorData]) -> None:
     rows = con.execute(
-        f"""select c.indicator_id, {_VALUE_COLUMNS}
+        f"""select c.indicator_id, {_VALUE_COLUMNS}, null as availability,
+                   f.series_basis, f.series_break, f.series_break_note
             from marts.mart_indicator_comparison c
             join marts.fct_indicator_values f using (indicator_id, area_id, period)
             where c.area_id in ('{REGION_ID}', '{LAND_ID}', '{BUND_ID}')"""
@@ -325,7 +329,8 @@ def series_areas(data: IndicatorData) -> list[str]:
 def _series(con: duckdb.DuckDBPyConnection, by_indicator: dict[str, IndicatorData], areas: dict) -> None:
     wanted = sorted({area for data in by_indicator.values() for area in series_areas(data)})
     rows = con.execute(
-        f"""select c.indicator_id, {_VALUE_COLUMNS}
+        f"""select c.indicator_id, {_VALUE_COLUMNS}, null as availability,
+                   f.series_basis, f.series_break, f.series_break_note
             from marts.mart_indicator_comparison c
             join marts.fct_indicator_values f using (indicator_id, area_id, period)
             where c.area_id in (select unnest(?::varchar[]))

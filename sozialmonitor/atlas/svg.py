@@ -257,8 +257,11 @@ def _period_labels(periods: Sequence[date]) -> list[str]:
     return [str(p.year) if yearly else f"{p:%m/%Y}" for p in periods]
 
 
-def line_chart(lines: Sequence[Line], decimals: int, label: str) -> str:
-    """Time series with one line per area; gaps where a value is suppressed or missing."""
+def line_chart(
+    lines: Sequence[Line], decimals: int, label: str, breaks: Sequence[tuple[date, str]] = ()
+) -> str:
+    """Time series with one line per area; gaps where a value is suppressed or missing. A series break
+    (period from which the method differs, label) is a dashed vertical line before that period."""
     periods = sorted({period for line in lines for period in line.points})
     values = [v for line in lines for v in line.points.values() if v is not None]
     if not periods or not values:
@@ -294,6 +297,17 @@ def line_chart(lines: Sequence[Line], decimals: int, label: str) -> str:
                 f'<text x="{x(period):.1f}" y="{bottom + 18}" text-anchor="middle" font-size="11">'
                 f"{text}</text>"
             )
+    for period, text in breaks:
+        if period not in position or position[period] == 0:
+            continue
+        between = (x(periods[position[period] - 1]) + x(period)) / 2
+        parts.append(
+            f'<g class="bruch" data-period="{period.isoformat()}">'
+            f"<title>Zeitreihenbruch: {escape(text)}</title>"
+            f'<line x1="{between:.1f}" y1="{top}" x2="{between:.1f}" y2="{bottom}" stroke="#555" '
+            'stroke-dasharray="5 3" stroke-width="1.2"/>'
+            f'<text x="{between + 3:.1f}" y="{top + 10}" font-size="10" fill="#333">{escape(text)}</text></g>'
+        )
     ends = []
     for line in lines:
         colour, dash, stroke = LINE_STYLES[line.style % len(LINE_STYLES)]

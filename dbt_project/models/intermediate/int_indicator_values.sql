@@ -21,6 +21,7 @@ numerators as (
         measures.value as numerator_value,
         measures.status as numerator_status,
         measures.source_files,
+        measures.source_id as numerator_source_id,
         case catalog.denominator_period
             when 'same_period' then measures.period
             when 'five_years_earlier' then (measures.period - interval 5 year)::date
@@ -39,7 +40,8 @@ paired as (
         numerators.*,
         denominators.value as denominator_value,
         denominators.status as denominator_status,
-        denominators.source_files as denominator_source_files
+        denominators.source_files as denominator_source_files,
+        denominators.source_id as denominator_source_id
     from numerators
     left join measures as denominators
         on denominators.measure_id = numerators.denominator_measure
@@ -79,5 +81,7 @@ select
     end as status,
     suppression,
     concat_ws(', ', source_files, case when denominator_source_files <> source_files then denominator_source_files end)
-        as source_files
+        as source_files,
+    numerator_source_id,
+    denominator_source_id
 from classified

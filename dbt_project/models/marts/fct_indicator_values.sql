@@ -1,4 +1,5 @@
--- One row per indicator x area x period, after disclosure control.
+-- One row per indicator x area x period, after disclosure control, with the method of its sources and
+-- whether it is compared across a declared series break (int_indicator_series).
 -- Secondary suppression: in every group of areas below one parent (Gemeinden of a Kreis, small
 -- areas of a city, Kreise of the region) where exactly one is suppressed while others are published,
 -- the published sibling with the smallest numerator is suppressed too, so that the hidden value
@@ -39,13 +40,17 @@ final as (
 )
 
 select
-    indicator_id,
-    area_id,
-    period,
-    case when status <> 'suppressed' then numerator end as numerator,
-    denominator,
-    case when status in ('ok', 'provisional') then value end as value,
-    status,
-    suppression,
-    source_files
+    final.indicator_id,
+    final.area_id,
+    final.period,
+    case when final.status <> 'suppressed' then final.numerator end as numerator,
+    final.denominator,
+    case when final.status in ('ok', 'provisional') then final.value end as value,
+    final.status,
+    final.suppression,
+    final.source_files,
+    series.series_basis,
+    coalesce(series.series_break, false) as series_break,
+    series.series_break_note
 from final
+left join {{ ref('int_indicator_series') }} as series using (indicator_id, area_id, period)
