@@ -60,7 +60,9 @@ def test_fact_suite_fails_exactly_on_broken_rows() -> None:
         ('auslaenderanteil', '05112000', date '2022-12-31', 200, 1000, 20.0, 'ok', 'f.csv', false),
         -- a jump of 10 points across a declared series break: said by series_break, not judged
         ('anteil_unter_18', '05913000', date '2022-12-31', 100, 1000, 10.0, 'ok', 'f.csv', false),
-        ('anteil_unter_18', '05913000', date '2023-12-31', 200, 1000, 20.0, 'ok', 'f.csv', true)
+        ('anteil_unter_18', '05913000', date '2023-12-31', 200, 1000, 20.0, 'ok', 'f.csv', true),
+        -- more children in care than live there: an error (Destatis' Betreuungsquote cannot exceed 100 %)
+        ('kita_quote_3_bis_6', '05913000', date '2023-03-01', 201, 200, 100.5, 'ok', 'f.csv', false)
     ) t(indicator_id, area_id, period, numerator, denominator, value, status, source_files, series_break)""")
     outcomes = {o.check_name: o for o in validate_relation(con, read_suites()["marts.fct_indicator_values"])}
     failing = {name: outcome.unexpected_count for name, outcome in outcomes.items() if not outcome.success}
@@ -80,7 +82,10 @@ def test_fact_suite_fails_exactly_on_broken_rows() -> None:
         "value_present_when_ok": 1,
         "value_in_range__auslaenderanteil": 1,
         "value_in_range__anteil_unter_18": 1,
+        "numerator_le_denominator__kita_quote_3_bis_6": 1,
+        "value_in_range__kita_quote_3_bis_6": 1,
     }
+    assert outcomes["value_in_range__kita_quote_3_bis_6"].blocking  # an error, not a warning
     assert not outcomes["plausible_change"].blocking  # plausibility warns, it does not block
     assert outcomes["value_in_range__auslaenderanteil"].examples == [
         {
