@@ -259,6 +259,10 @@ def test_time_series_draw_the_series_breaks(refreshed_sample: DataPaths, atlas: 
         assert note in row.find("span", css="bruch").attrs["title"]
     listed = page.find("div", css="brueche").text()
     assert all(note in listed for note in crossing.values())
+    # the map's Stichtag: said above the map when its values compare across a break
+    newest = ruhr[-1]
+    hints = page.find("section", id="karte").find_all("p", css="bruch-hinweis")
+    assert len(hints) == int(newest[2]) and all(newest[3] in hint.text() for hint in hints)
 
 
 def test_build_is_deterministic(refreshed_sample: DataPaths, atlas: Path, tmp_path: Path) -> None:

@@ -102,7 +102,7 @@ def _cell_joins(key: str) -> str:
 
 def _cells(rows: list[tuple]) -> Iterator[tuple[str, Value]]:
     """(indicator id, cell) from query rows of: indicator, area, period, value, status, suppression,
-    numerator, denominator, rank, areas ranked, Ruhr value, availability."""
+    numerator, denominator, rank, areas ranked, Ruhr value, availability[, series basis, break, note]."""
     for indicator_id, area_id, period, value, status, *rest in rows:
         yield indicator_id, Value(area_id, period, value, status or "missing", *rest)
 
@@ -293,7 +293,7 @@ def _newest_at_map_level(con: duckdb.DuckDBPyConnection, by_indicator: dict[str,
     con.executemany("insert into atlas_map values (?, ?, ?)", [[i, lv, p] for i, (lv, p) in choice.items()])
     rows = con.execute(
         f"""select m.indicator_id, a.area_id, m.period, {_VALUE_COLUMNS.replace("c.area_id, c.period, ", "")},
-                   d.availability
+                   d.availability, f.series_basis, coalesce(f.series_break, false), f.series_break_note
             from atlas_map m
             join marts.dim_area a on a.level = m.level
             {_cell_joins("m")}

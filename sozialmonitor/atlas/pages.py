@@ -326,6 +326,14 @@ def indicator_page(data: AtlasData, item: IndicatorData) -> tuple[str, dict[str,
             '<p class="hinweis">Diesen Indikator gibt es nicht für einzelne Gemeinden: jede Kachel zeigt den '
             "Wert ihres Kreises (bei kreisfreien Städten den der Stadt).</p>"
         )
+    crossing = sorted(
+        {cell.series_break_note for cell in ordered if cell.series_break and cell.series_break_note}
+    )
+    if crossing:
+        body.append(
+            '<p class="hinweis bruch-hinweis">Zeitreihenbruch: diese Werte vergleichen über eine Änderung '
+            f"der Methode. {escape(' '.join(crossing))}</p>"
+        )
     body.append(legend(scale, decimals, unit, indicator.polarity, STATUS_LEGEND))
     body.append(tile_map(data.gemeinde_tiles, marks, f"Kachelkarte {indicator.name}, Stand {stand}"))
     body.append(
@@ -487,7 +495,11 @@ def series_breaks(item: IndicatorData, area_ids: Sequence[str], periods: Sequenc
         for before, period in itertools.pairwise(periods):
             if before in basis and period in basis and basis[before] != basis[period]:
                 breaks[period] |= set(basis[period].split("; ")) - set(basis[before].split("; "))
-    return {period: ", ".join(sorted(new)) for period, new in sorted(breaks.items())}
+    # the label names the new method only ("Zensus 2022"); the list below the chart says the rest
+    return {
+        period: ", ".join(sorted(state.split(": ", 1)[-1] for state in new))
+        for period, new in sorted(breaks.items())
+    }
 
 
 def crossing_values(item: IndicatorData, area_ids: Sequence[str]) -> dict[date, str]:

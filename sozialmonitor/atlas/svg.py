@@ -297,16 +297,18 @@ def line_chart(
                 f'<text x="{x(period):.1f}" y="{bottom + 18}" text-anchor="middle" font-size="11">'
                 f"{text}</text>"
             )
-    for period, text in breaks:
+    for index, (period, text) in enumerate(breaks):
         if period not in position or position[period] == 0:
             continue
         between = (x(periods[position[period] - 1]) + x(period)) / 2
+        label_y = top + 10 + 12 * (index % 3)  # neighbouring breaks' labels one above the other
         parts.append(
             f'<g class="bruch" data-period="{period.isoformat()}">'
             f"<title>Zeitreihenbruch: {escape(text)}</title>"
             f'<line x1="{between:.1f}" y1="{top}" x2="{between:.1f}" y2="{bottom}" stroke="#555" '
             'stroke-dasharray="5 3" stroke-width="1.2"/>'
-            f'<text x="{between + 3:.1f}" y="{top + 10}" font-size="10" fill="#333">{escape(text)}</text></g>'
+            f'<text x="{between + 3:.1f}" y="{label_y}" font-size="10" fill="#333" '
+            f'paint-order="stroke" stroke="#fff" stroke-width="3">{escape(text)}</text></g>'
         )
     ends = []
     for line in lines:
