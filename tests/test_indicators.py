@@ -14,6 +14,7 @@ from datetime import date
 
 import pytest
 
+from expectations.catalog import load_catalog
 from ingest.ba_xlsx import BaWorkbook
 from ingest.city_csv import CityCsvFile
 from ingest.city_mapping import CITIES_DIR, load_city_mapping
@@ -391,11 +392,16 @@ def test_every_published_mart_column_is_documented(refreshed_sample: DataPaths) 
         "and (comment is null or comment = '')",
     )
     assert undocumented == []
-    assert published(
+    [(comment,)] = published(
         refreshed_sample,
         "select comment from duckdb_columns() "
         "where table_name = 'mart_area_profile' and column_name = 'sgb2_quote'",
-    ) == [("SGB-II-Quote (INKAR-Abgrenzung) (%)",)]
+    )
+    entry = next(indicator for indicator in load_catalog() if indicator.indicator_id == "sgb2_quote")
+    assert comment.startswith("SGB-II-Quote (INKAR-Abgrenzung) (%). Regelleistungsberechtigte")
+    # the official definition and how the platform stands to it travel with the column
+    assert f"Amtlich (follows): {entry.official_definition}" in comment
+    assert entry.conformity_note in comment
 
 
 def test_small_areas_hang_below_their_city(refreshed_sample: DataPaths) -> None:
@@ -424,4 +430,10 @@ def test_dbt_docs_define_every_mart_column_and_indicator(
     ]
     assert undefined == []
     profile = marts["model.sozialmonitor.mart_area_profile"]["columns"]
-    assert profile["kita_quote_unter_3"]["comment"] == "Betreuungsquote unter 3-Jähriger (%)"
+    kita = profile["kita_quote_unter_3"]["comment"]
+    assert kita.startswith(
+        "Betreuungsquote unter 3-Jähriger (%). Kinder unter 3 Jahren in Kindertageseinrichtungen"
+    )
+    assert (
+        "Amtlich (follows): Betreute Kinder in Kindertageseinrichtungen und in öffentlich geförderter" in kita
+    )
