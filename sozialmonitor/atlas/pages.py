@@ -15,6 +15,7 @@ from sozialmonitor.atlas import fmt
 from sozialmonitor.atlas.data import (
     LAND_ID,
     REGION_ID,
+    SMALL_AREA_LEVELS,
     Area,
     AtlasData,
     Indicator,
@@ -560,7 +561,7 @@ def availability_page(data: AtlasData) -> tuple[str, dict[str, str]]:
             counts[key] += row[key]
     overview = []
     for indicator in data.indicators:
-        for level in ("gemeinde", "stadtbezirk"):
+        for level in ("gemeinde", *SMALL_AREA_LEVELS):
             counts = summary.get((indicator.id, level))
             if not counts:
                 continue
@@ -659,7 +660,7 @@ def availability_page(data: AtlasData) -> tuple[str, dict[str, str]]:
     body = (
         "<h1>Datenverfügbarkeit</h1>"
         "<p>Wer was geliefert hat und was fehlt, je Indikator am neuesten Stichtag, für Gemeinden und "
-        "Stadtbezirke (Lieferanten: die Kreise und kreisfreien Städte).</p>"
+        "die kleinräumigen Ebenen (Lieferanten: die Kreise und kreisfreien Städte).</p>"
         f'<ul class="zustaende">{states}</ul>'
         '<section id="uebersicht"><h2>Übersicht je Indikator</h2>'
         + table(

@@ -3,7 +3,8 @@
 Everything shown is read from the published marts of the version (mart_social_area_index,
 mart_social_index_robustness and the three dims with its weights, class bounds and rules), so the page
 describes exactly the index it shows. The method follows the Berlin Monitoring Soziale
-Stadtentwicklung (MSS); SOURCES names what was checked there and what was not.
+Stadtentwicklung (MSS); SOURCES names what was checked there and what was not, its addresses written
+without a scheme (the atlas links nothing outside itself).
 """
 
 from __future__ import annotations
@@ -30,16 +31,16 @@ SOURCES = (
     "Tabellen der Index-Indikatoren (Status 1 Arbeitslosigkeit, Status 2 Langzeitarbeitslosigkeit, "
     "Status 3 Transferbezug, Status 4 Kinderarmut; Dynamik = Veränderung derselben Anteile in "
     "Prozentpunkten über zwei Jahre), "
-    "https://www.berlin.de/sen/sbw/stadtdaten/stadtwissen/monitoring-soziale-stadtentwicklung/",
+    "www.berlin.de/sen/sbw/stadtdaten/stadtwissen/monitoring-soziale-stadtentwicklung/",
     "FIS-Broker Berlin, Beschreibung des MSS 2015: vier Index-Indikatoren, Statusindex in vier Klassen "
     "(hoch, mittel, niedrig, sehr niedrig), Dynamikindex in drei (positiv, stabil, negativ), Überlagerung zu "
     "zwölf Gruppen; Migration bis zum MSS 2011 im Index, seit dem MSS 2013 nur noch Kontextindikator, "
-    "https://fbinter.stadt-berlin.de/fb_daten/beschreibung/",
+    "fbinter.stadt-berlin.de/fb_daten/beschreibung/",
     "MSS 2019: Status- und Dynamikindex aus drei Indikatoren (ohne Langzeitarbeitslosigkeit), Gebiete unter "
     "300 Einwohnern nicht bewertet; seine Datensätze auf daten.berlin.de beschreiben Karten „mit "
     "Gruppenbildung nach Standardabweichung vom Mittelwert“, die Überlagerung zu zwölf Gruppen und den "
     "Dynamik-Indikator 1 als Veränderung des Anteils der Arbeitslosen nach SGB II, "
-    "https://daten.berlin.de/tags/monitoring-soziale-stadtentwicklung",
+    "daten.berlin.de/tags/monitoring-soziale-stadtentwicklung",
     "Hamburg, Sozialmonitoring Integrierte Stadtteilentwicklung: dieselbe Logik aus Status und Dynamik "
     "(nach Sekundärquellen, nicht im Original geprüft).",
 )
@@ -256,10 +257,12 @@ def method_page(data: AtlasData) -> tuple[str, dict[str, str]]:
     body = (
         "<h1>Sozialindex: Status und Dynamik</h1>"
         '<p class="einleitung">Wo ballen sich Arbeitslosigkeit, Transferbezug und Kinderarmut, und wo '
-        "nehmen sie zu? Der Sozialindex fasst drei sich nicht überschneidende Anteile zu einem Statusindex "
-        "(heute) und einem Dynamikindex (Veränderung über zwei Jahre) zusammen, wie das Berliner Monitoring "
-        "Soziale Stadtentwicklung. Staatsangehörigkeit und Migration gehören nicht dazu: sie sind kein "
-        "Merkmal sozialer Belastung.</p>"
+        "nehmen sie zu? Der Sozialindex fasst drei Anteile zu einem Statusindex (heute) und einem "
+        "Dynamikindex (Veränderung über zwei Jahre) zusammen, wie das Berliner Monitoring Soziale "
+        "Stadtentwicklung. Arbeitslose zählen einmal (der Transferbezug zählt die nicht arbeitslosen "
+        "Leistungsberechtigten); Kinder im Sozialgeld zählen wie im MSS im Transferbezug und in der "
+        "Kinderarmut, je an ihrer Bezugsgröße. Staatsangehörigkeit und Migration gehören nicht dazu: sie "
+        "sind kein Merkmal sozialer Belastung.</p>"
         + _method_steps(data)
         + _weights_section(data)
         + _classes_section(data)
@@ -342,7 +345,7 @@ def _classes_section(data: AtlasData) -> str:
     return (
         '<section id="klassen"><h2>Klassengrenzen</h2>'
         "<p>In Standardabweichungen vom Mittelwert der Ebene; untere Grenze eingeschlossen.</p>"
-        + table(["Index", "Klasse", "Index", "Bedeutung"], bounds, css="klassen")
+        + table(["Index", "Klasse", "Grenzen", "Bedeutung"], bounds, css="klassen")
         + "<h3>Gebiete je Klasse am neuesten Stichtag</h3>"
         + table(["Ebene", "Index", "Stichtag", "Gebiete je Klasse"], count_rows, css="klassen-anzahl")
         + "</section>"
