@@ -14,7 +14,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 CATALOG_PATH = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "indicator_catalog.csv"
-AREA_LEVELS = ("bund", "land", "region", "kreis", "gemeinde", "stadtbezirk")
+# The cities' small-area levels (a city mapping names its own, ingest/city_mapping.py), coarse to fine.
+SMALL_AREA_LEVELS = ("stadtbezirk", "stadtteil", "statistischer_bezirk", "sozialraum")
+AREA_LEVELS = ("bund", "land", "region", "kreis", "gemeinde", *SMALL_AREA_LEVELS)
 # How the platform's figure relates to the official definition, in the words the atlas and exports use.
 CONFORMITY_LABELS = {
     "follows": "folgt der amtlichen Definition",

@@ -4,6 +4,10 @@ Yields one row per area, reference date and measure in the shared vocabulary. It
 column the mapping names but the file lacks (renamed, missing), an area code the city's mapping does
 not list, a date that is not the mapping's reference date, text or a negative number in a count, a
 key delivered twice, an empty or truncated file are errors that name file, row and column.
+
+Which of the city's levels a file holds, its header says: the level whose area column it has. A file
+with the columns of several levels (a Stadtteil table that names each Stadtteil's Stadtbezirk, too)
+holds the finest of them, the one the mapping lists last.
 """
 
 from __future__ import annotations
@@ -46,6 +50,10 @@ class CityCsvFile:
     def __init__(self, path: Path, mapping: CityMapping):
         self.path, self.mapping = path, mapping
         self.names: list[str] = []  # the header, once read
+        # the small-area level the file holds, its area column and its areas, once the header is read
+        self.level: str | None = None
+        self.area_column = mapping.area.column
+        self.areas: dict[str, str] = {}
         self.measure_of = {column: measure for measure, column in mapping.measures.items()}
 
     def _column(self, header: dict[str, int], name: str, line: int) -> int:
@@ -57,6 +65,22 @@ class CityCsvFile:
                 column=name,
             )
         return header[name]
+
+    def _level_column(self, header: dict[str, int], line: int) -> int:
+        """The position of the area column, after choosing the level it names (see the module)."""
+        present = [(level, column, areas) for level, column, areas in self.mapping.levels if column in header]
+        if not present and not self.mapping.further_levels:
+            return self._column(header, self.mapping.area.column, line)
+        if not present:
+            columns = ", ".join(f"'{column}' ({level})" for level, column, _ in self.mapping.levels)
+            raise LayoutError(
+                self.path.name,
+                f"none of the area columns of the {self.mapping.city} mapping is there: {columns}",
+                row=line,
+                column=self.mapping.area.column,
+            )
+        self.level, self.area_column, self.areas = present[-1]
+        return header[self.area_column]
 
     def rows(self) -> Iterator[CityRow]:
         mapping = self.mapping
@@ -71,7 +95,7 @@ class CityCsvFile:
                 header_line, names = first
                 self.names = [name.strip() for name in names]
                 header = {name.strip(): position for position, name in enumerate(names)}
-                area = self._column(header, mapping.area.column, header_line)
+                area = self._level_column(header, header_line)
                 when = self._column(header, mapping.reference_date.column, header_line)
                 if mapping.long is None:
                     value_columns = {
@@ -113,7 +137,7 @@ class CityCsvFile:
                     self.path.name,
                     f"area {code} at {stichtag:%d.%m.%Y} delivered twice",
                     row=line,
-                    column=self.mapping.area.column,
+                    column=self.area_column,
                 )
             keys.add((code, stichtag))
             for position, measure in value_columns.items():
@@ -141,12 +165,13 @@ class CityCsvFile:
 
     def _area(self, fields: list[str], position: int, line: int) -> str:
         code = fields[position].strip()
-        if code not in self.mapping.areas:
+        if code not in self.areas:
             raise UnknownAreaError(
                 self.path.name,
-                f"area code '{code}' is not among the {self.mapping.city} areas of its mapping",
+                f"area code '{code}' is not among the {self.mapping.city} areas ({self.level}) of its "
+                "mapping",
                 row=line,
-                column=self.mapping.area.column,
+                column=self.area_column,
             )
         return code
 

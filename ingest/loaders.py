@@ -174,8 +174,9 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
         con.executemany(
             f"insert into {self.AREAS_TABLE} values (?, ?, ?, ?, ?)",
             [
-                [source.id, mapping.ags, mapping.area.level, code, name]
-                for code, name in mapping.areas.items()
+                [source.id, mapping.ags, level, code, name]
+                for level, _, areas in mapping.levels
+                for code, name in areas.items()
             ],
         )
 
@@ -183,8 +184,9 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
         self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
     ) -> LoadStats:
         mapping = load_city_mapping(Path(source.mapping))
-        rows = list(CityCsvFile(path, mapping).rows())  # a city file is small: validate it whole, then insert
-        columns = columns_of(rows, CityRow, ags=mapping.ags, area_level=mapping.area.level)
+        reader = CityCsvFile(path, mapping)
+        rows = list(reader.rows())  # a city file is small: validate it whole, then insert
+        columns = columns_of(rows, CityRow, ags=mapping.ags, area_level=reader.level)
         loaded = insert_rows(con, source.table, provenance, columns)
         return LoadStats(loaded, 0, 0, tuple(sorted({row.stichtag for row in rows})), mapping.encoding)
 

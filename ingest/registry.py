@@ -166,7 +166,7 @@ def city_source(path: Path) -> Source:
     mapping = load_city_mapping(path)
     return Source(
         id=mapping.source_id,
-        title=f"{mapping.city}: kleinräumige Daten ({mapping.area.level})",
+        title=f"{mapping.city}: kleinräumige Daten ({', '.join(level for level, _, _ in mapping.levels)})",
         family="city_csv",
         mapping=str(path),
         raw_table=CITY_TABLE,

@@ -52,8 +52,10 @@ def template() -> Template:
 
 @cache
 def small_areas() -> frozenset[str]:
-    """`<AGS>-<code>` of every small area the city mappings list."""
-    return frozenset(f"{mapping.ags}-{code}" for mapping in load_city_mappings() for code in mapping.areas)
+    """`<AGS>-<code>` of every small area the city mappings list, on every level."""
+    return frozenset(
+        f"{mapping.ags}-{code}" for mapping in load_city_mappings() for code in mapping.all_areas
+    )
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from expectations.catalog import CONFORMITY_LABELS
+from expectations.catalog import AREA_LEVELS, CONFORMITY_LABELS
 from sozialmonitor.settings import DataPaths
 
 FORMATS = ("csv", "xlsx", "parquet")
@@ -60,7 +60,7 @@ SUPPRESSED_LABEL = "gesperrt"
 PUBLISHER = "Sozialmonitor Ruhr"
 STAMP_MARK = f"# {PUBLISHER}"
 # Only for ordering the rows, top of the hierarchy first; a level not listed here sorts after these.
-LEVEL_ORDER = ("bund", "land", "region", "kreis", "gemeinde", "stadtbezirk")
+LEVEL_ORDER = AREA_LEVELS
 
 STATUS_LEGEND = {
     "ok": "veröffentlichter Wert",

@@ -179,7 +179,7 @@ def test_every_publication_carries_its_atlas(refreshed_sample: DataPaths, atlas:
         a
         for (a,) in published(refreshed_sample, "select area_id from marts.dim_area where level = 'gemeinde'")
     ]
-    assert len(indicators) == 19 and len(gemeinden) == 53
+    assert len(indicators) == 20 and len(gemeinden) == 53
     for name in ("index.html", "verfuegbarkeit.html", "version.html", "style.css", "verfuegbarkeit.csv"):
         assert (atlas / name).stat().st_size > 0, name
     for indicator in indicators:
@@ -200,7 +200,7 @@ def test_everything_is_local_and_every_link_resolves(atlas: Path) -> None:
     a page that has that id); the only URL in an attribute is the SVG namespace, which nothing fetches.
     The official sources' addresses are printed as text (to copy), never as links."""
     pages = sorted(atlas.rglob("*.html"))
-    assert len(pages) == 3 + 19 + 53
+    assert len(pages) == 4 + 20 + 53  # index, method, availability, version; indicators; Gemeinden
     for page in pages:
         html = page.read_text(encoding="utf-8")
         tree = parse(html)
@@ -384,7 +384,7 @@ def test_ranking_is_the_warehouse_order(refreshed_sample: DataPaths, atlas: Path
                where level = 'gemeinde'""",
         )
     ]
-    assert len(indicators) == 16  # the catalog's 19 less the three published down to the Kreise only
+    assert len(indicators) == 17  # the catalog's 20 less the three published down to the Kreise only
     for indicator in indicators:
         period = newest_gemeinde_period(refreshed_sample, indicator)
         expected = gemeinde_values(refreshed_sample, indicator, period)
@@ -515,14 +515,90 @@ def test_municipality_profile_against_the_ruhr(
         for (a,) in published(
             refreshed_sample,
             """select area_id from marts.mart_social_area_index
-               where gemeinde_ags = '05513000'
+               where gemeinde_ags = '05513000' and level = 'stadtbezirk'
                  and period = (select max(period) from marts.mart_social_area_index)
-               order by social_index desc""",
+               order by status_index desc""",
         )
     ]
     assert len(order) == 5
     small = page.find("section", id="stadtbezirke").find("table")
     assert [tr.attrs["data-area"] for tr in small.find_all("tr") if "data-area" in tr.attrs] == order
+
+
+def test_a_city_with_a_second_level_shows_each_level_by_its_own_index(
+    refreshed_sample: DataPaths, atlas: Path
+) -> None:
+    page = read_page(atlas, "gemeinde/05113000.html")
+    for level, section in (("stadtbezirk", "stadtbezirke"), ("stadtteil", "stadtteile")):
+        order = published(
+            refreshed_sample,
+            """select area_id, status_class, dynamik_class from marts.mart_social_area_index
+               where gemeinde_ags = '05113000' and level = ?
+                 and period = (select max(period) from marts.mart_social_area_index where level = ?)
+               order by status_index desc, area_id""",
+            [level, level],
+        )
+        rows = [
+            tr
+            for tr in page.find("section", id=section).find("table").find_all("tr")
+            if "data-area" in tr.attrs
+        ]
+        assert [tr.attrs["data-area"] for tr in rows] == [area for area, _, _ in order]
+        assert [(tr.cells()[3].text(), tr.cells()[5].text()) for tr in rows] == [(s, d) for _, s, d in order]
+    assert len(order) == 50  # Essen's Stadtteile
+    (gemeinde,) = published(
+        refreshed_sample,
+        """select status_class, dynamik_class from marts.mart_social_area_index
+           where area_id = '05113000' and period = (select max(period) from marts.mart_social_area_index)""",
+    )
+    text = page.find("section", id="sozialindex").text()
+    assert f"({gemeinde[0]})" in text and f"({gemeinde[1]})" in text
+
+
+NEWEST_INDEX = """with newest as (
+    select level, max(period) as period from marts.mart_social_area_index group by level)"""
+
+
+def test_method_page_shows_weights_bounds_classes_and_robustness_from_the_marts(
+    refreshed_sample: DataPaths, atlas: Path
+) -> None:
+    assert read_page(atlas, "index.html").find("a", href="sozialindex.html")
+    page = read_page(atlas, "sozialindex.html")
+    weights = published(
+        refreshed_sample, "select component, indicator_id, weight_share from marts.dim_social_index_weights"
+    )
+    table = page.find("table", css="gewichte")
+    for component, indicator, weight_share in weights:
+        rows = [tr for tr in table.find_all("tr", data_indicator=indicator)]
+        label = "Statusindex" if component == "status" else "Dynamikindex"
+        (row,) = [tr for tr in rows if tr.cells()[0].text() == label]
+        assert row.cells()[3].text() == f"{german(weight_share * 100, 1)} %"
+    assert "auslaenderanteil" not in {indicator for _, indicator, _ in weights}
+    bounds = published(refreshed_sample, "select component, class_label from marts.dim_social_index_classes")
+    assert len(page.find("table", css="klassen").find_all("tr", data_component="status")) == len(
+        [b for b in bounds if b[0] == "status"]
+    )
+    counts = published(
+        refreshed_sample,
+        f"""{NEWEST_INDEX}
+           select level, status_class, count(*)
+           from marts.mart_social_area_index join newest using (level, period)
+           where status_class is not null group by all""",
+    )
+    for level, klass, areas in counts:
+        row = page.find("table", css="klassen-anzahl").find("tr", data_level=level, data_component="status")
+        assert f"{klass}: {areas}" in row.text()
+    robustness = published(
+        refreshed_sample,
+        f"""{NEWEST_INDEX}
+           select component, level, max(areas_changed), max(areas_classified)
+           from marts.mart_social_index_robustness join newest using (level, period) group by all""",
+    )
+    assert len(robustness) == 2 * 3  # status and dynamik on three levels
+    for component, level, changed, classified in robustness:
+        line = page.find("li", data_level=level, data_component=component).text()
+        expected = f"höchstens {changed} von {classified}" if changed else f"keines der {classified} Gebiete"
+        assert expected in line, line
 
 
 def test_municipality_without_small_areas_says_so(atlas: Path) -> None:
@@ -577,6 +653,7 @@ PAGES = (
     "indikator/seu_uebergewicht_anteil.html",
     "indikator/mindestsicherungsquote.html",
     "gemeinde/05513000.html",
+    "sozialindex.html",
     "verfuegbarkeit.html",
     "version.html",
 )
@@ -595,7 +672,7 @@ def test_pages_render_in_chromium_without_console_messages(site: str, name: str)
         assert len(dom.find("svg", css="balken").find_all("rect")) >= 15
         assert dom.find("svg", css="zeitreihe").find_all("path")
     if name.startswith("gemeinde/"):
-        assert len(dom.find_all("svg", css="streifen")) == 19
+        assert len(dom.find_all("svg", css="streifen")) == 20
 
 
 def test_navigation_from_an_indicator_to_a_municipality_and_back(site: str) -> None:

@@ -261,7 +261,8 @@ def test_default_path_all_levels_and_periods(
         for row in table.to_pylist()
     )
     assert rows == warehouse(published, "sgb2_quote", None, None)
-    assert {row["level"] for row in table.to_pylist()} == {"region", "kreis", "gemeinde", "stadtbezirk"}
+    levels = {row["level"] for row in table.to_pylist()}
+    assert levels == {"region", "kreis", "gemeinde", "stadtbezirk", "stadtteil"}
     assert len({row["period"] for row in table.to_pylist()}) == 10
     metadata = table.schema.metadata
     assert (metadata[b"level"], metadata[b"period"]) == (b"alle", b"alle")

@@ -8,7 +8,6 @@ warehouse's SQL (staging, measures, pairing, rounding) is reused.
 from __future__ import annotations
 
 import json
-import statistics
 from collections import defaultdict
 from datetime import date
 
@@ -141,6 +140,10 @@ def expected_gemeinde(paths: DataPaths, ags: str, kreis_body: str, kreis: str) -
         ("sgb2_quote", Y2023): share(b["sgb2_regelleistungsberechtigte"], now["u65"], 100, 2),
         ("sgb2_quote_unter_15", Y2023): share(b["sgb2_nef_unter_15"], now["u15"], 100, 2),
         ("bg_je_1000_ew", Y2023): share(b["sgb2_bedarfsgemeinschaften"], now["total"], 1000, 1),
+        # MSS Status 3: the recipients who are not unemployed, per 100 inhabitants
+        ("transferbezug_quote", Y2023): share(
+            b["sgb2_regelleistungsberechtigte"] - b["arbeitslose_sgb2"], now["total"], 100, 2
+        ),
         ("arbeitslosenanteil", Y2023): share(
             b["arbeitslose_sgb2"] + b["arbeitslose_sgb3"], now["15-65"], 100, 2
         ),
@@ -262,6 +265,9 @@ def test_small_area_indicators_equal_hand_calculation(refreshed_sample: DataPath
         "sgb2_quote": share(nord["sgb2_regelleistungsberechtigte"], total - nord["bev_65_plus"], 100, 2),
         "sgb2_quote_unter_15": share(nord["sgb2_unter_15"], nord["bev_unter_15"], 100, 2),
         "arbeitslosenanteil": share(nord["arbeitslose"], nord["bev_15_bis_64"], 100, 2),
+        "transferbezug_quote": share(
+            nord["sgb2_regelleistungsberechtigte"] - nord["arbeitslose_sgb2"], total, 100, 2
+        ),
     }
     for indicator, (numerator, denominator, value) in expected.items():
         assert facts[(indicator, Y2023)] == (numerator, denominator, pytest.approx(value), "ok"), indicator
@@ -327,47 +333,6 @@ def test_small_area_reconciliation_against_the_official_total(refreshed_sample: 
     ) == [(12, small_sum, official, small_sum - official)]
 
 
-def test_social_area_index_is_the_weighted_mean_of_z_scores(refreshed_sample: DataPaths) -> None:
-    weights = {
-        "sgb2_quote": 0.35,
-        "sgb2_quote_unter_15": 0.25,
-        "arbeitslosenanteil": 0.25,
-        "auslaenderanteil": 0.15,
-    }
-    values: dict[str, dict[str, float]] = defaultdict(dict)
-    for indicator, area, value in published(
-        refreshed_sample,
-        "select indicator_id, area_id, value from marts.fct_indicator_values "
-        "join marts.dim_area using (area_id) where level = 'stadtbezirk' "
-        "and period = date '2023-12-31' and value is not null",
-    ):
-        if indicator in weights:
-            values[indicator][area] = value
-    z = {
-        indicator: {
-            area: (value - statistics.mean(per_area.values())) / statistics.stdev(per_area.values())
-            for area, value in per_area.items()
-        }
-        for indicator, per_area in values.items()
-    }
-    expected = sum(weights[indicator] * z[indicator]["05913000-02"] for indicator in weights) / sum(
-        weights.values()
-    )
-    index = dict(
-        published(
-            refreshed_sample,
-            "select area_id, social_index from marts.mart_social_area_index where period = date '2023-12-31'",
-        )
-    )
-    assert index["05913000-02"] == pytest.approx(expected, abs=5e-4)
-    classes = published(
-        refreshed_sample,
-        "select index_class, count(*) from marts.mart_social_area_index where period = date '2023-12-31' "
-        "group by all order by 1",
-    )
-    assert [cls for cls, _ in classes] == [1, 2, 3, 4, 5] and sum(n for _, n in classes) == len(index) == 39
-
-
 def test_a_late_delivery_is_listed_as_late(refreshed_sample: DataPaths) -> None:
     """Kreis Unna's Gesundheitsamt has not sent its 2023 Schuleingangsuntersuchung (sample)."""
     late = published(
@@ -421,7 +386,7 @@ def test_dbt_docs_define_every_mart_column_and_indicator(
         (refreshed_sample.root / "dbt" / "docs" / "catalog.json").read_text(encoding="utf-8")
     )
     marts = {key: node for key, node in catalog["nodes"].items() if node["metadata"]["schema"] == "marts"}
-    assert len(marts) == 8
+    assert len(marts) == 12
     undefined = [
         (key, name)
         for key, node in marts.items()

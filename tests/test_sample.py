@@ -86,6 +86,7 @@ def test_scale_lengthens_the_series_of_year_ends(tmp_path: Path) -> None:
     assert (stichtage(3)[0].isoformat(), stichtage(3)[-1].isoformat()) == ("1994-12-31", "2023-12-31")
     written = generate_sample(tmp_path, scale=2)
     # 20 year ends of the two population tables and Grundsicherung; in the bundled ten years the five
-    # cities, the BA workbook and the Jugendamt and Gesundheitsamt files of the 15 Kreise and kreisfreie
-    # Städte ... less Kreis Unna's late Schuleingangsuntersuchung of 2023
-    assert len(written) == 3 * 20 + (5 + 1 + 15 * 2) * 10 - 1
+    # cities (Essen twice: Stadtbezirke and Stadtteile), the BA workbook and the Jugendamt and
+    # Gesundheitsamt files of the 15 Kreise and kreisfreie Städte ... less Kreis Unna's late
+    # Schuleingangsuntersuchung of 2023
+    assert len(written) == 3 * 20 + (5 + 1 + 1 + 15 * 2) * 10 - 1

@@ -11,7 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
-from sozialmonitor.atlas import pages
+from sozialmonitor.atlas import pages, sozialindex
 from sozialmonitor.atlas.data import PACKAGE, has_atlas_marts, load
 
 ATLAS = "atlas"
@@ -29,6 +29,9 @@ def build_atlas(folder: Path, target: Path | None = None) -> Path | None:
         "index.html": pages.index_page(data),
         "version.html": pages.version_page(data),
     }
+    method, method_files = sozialindex.method_page(data)
+    files[sozialindex.METHOD_PAGE] = method
+    files.update(method_files)
     availability, availability_files = pages.availability_page(data)
     files["verfuegbarkeit.html"] = availability
     files.update(availability_files)

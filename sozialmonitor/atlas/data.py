@@ -18,14 +18,21 @@ from pathlib import Path
 
 import duckdb
 
+from sozialmonitor.atlas.index_data import IndexMethod, SocialIndex, index_method, social_index
+
 REQUIRED_TABLES = (
     "dim_area",
     "dim_indicator",
     "fct_indicator_values",
     "mart_indicator_comparison",
     "mart_social_area_index",
+    "mart_social_index_robustness",
+    "dim_social_index_weights",
+    "dim_social_index_classes",
+    "dim_social_index_rules",
     "mart_data_availability",
 )
+SMALL_AREA_LEVELS = ("stadtbezirk", "stadtteil", "statistischer_bezirk", "sozialraum")
 REGION_ID, LAND_ID, BUND_ID = "ruhr", "05", "DG"
 # The cities of the time series: the five that deliver small areas (Gemeinde AGS; their Kreis key is
 # the first five digits, used where an indicator exists only for Kreise).
@@ -125,18 +132,13 @@ class IndicatorData:
     cells: dict[str, Value] = field(default_factory=dict)  # map_level area -> value at period
     references: dict[str, Value] = field(default_factory=dict)  # ruhr / 05 / DG at period
     series: dict[str, list[Value]] = field(default_factory=dict)  # area -> values, oldest first
-    small_area_period: date | None = None
-    small_areas: dict[str, Value] = field(default_factory=dict)  # stadtbezirk -> value
+    # every small area of every level -> value at the newest period of its level
+    small_areas: dict[str, Value] = field(default_factory=dict)
+    small_area_periods: dict[str, date] = field(default_factory=dict)  # level -> newest period
 
-
-@dataclass(frozen=True)
-class SocialIndex:
-    area_id: str
-    period: date
-    social_index: float | None
-    index_class: int | None
-    indicators_used: int
-    weight_covered: float
+    @property
+    def small_area_period(self) -> date | None:
+        return self.small_area_periods.get("stadtbezirk")
 
 
 @dataclass
@@ -145,7 +147,10 @@ class AtlasData:
     indicators: list[Indicator]
     areas: dict[str, Area]
     by_indicator: dict[str, IndicatorData]
-    social_index: dict[str, list[SocialIndex]]  # Gemeinde AGS -> its small areas, most burdened first
+    # Gemeinde AGS -> level -> its areas of that level (the Gemeinde itself under 'gemeinde'), most
+    # burdened first, at the level's newest period
+    social_index: dict[str, dict[str, list[SocialIndex]]]
+    index_method: IndexMethod
     availability: list[dict]  # per indicator, level and lieferant at the indicator's newest period
     availability_gaps: list[dict]  # every area not published at its indicator's newest period
     lieferanten: dict[str, str]  # ingest partition key -> name of the Kreis / kreisfreie Stadt
@@ -193,7 +198,7 @@ def small_area_tiles(areas: dict[str, Area]) -> dict[str, list[Tile]]:
     by_city: dict[str, list[Tile]] = defaultdict(list)
     unplaced: dict[str, list[Area]] = defaultdict(list)
     for area in sorted(areas.values(), key=lambda a: a.id):
-        if area.level != "stadtbezirk" or area.parent_id is None:
+        if area.level != "stadtbezirk" or area.parent_id is None:  # tiles exist for Stadtbezirke only
             continue
         if area.id in placed:
             by_city[area.parent_id].append(placed[area.id])
@@ -221,7 +226,8 @@ def load(folder: Path) -> AtlasData:
         _references(con, by_indicator)
         _series(con, by_indicator, areas)
         _small_areas(con, by_indicator)
-        social = _social_index(con)
+        social = social_index(con)
+        method = index_method(con)
         availability, gaps = _availability(con)
         lieferanten = dict(
             con.execute(
@@ -239,6 +245,7 @@ def load(folder: Path) -> AtlasData:
         areas=areas,
         by_indicator=by_indicator,
         social_index=social,
+        index_method=method,
         availability=availability,
         availability_gaps=gaps,
         lieferanten=lieferanten,
@@ -344,39 +351,34 @@ def _series(con: duckdb.DuckDBPyConnection, by_indicator: dict[str, IndicatorDat
 
 
 def _small_areas(con: duckdb.DuckDBPyConnection, by_indicator: dict[str, IndicatorData]) -> None:
-    """Every small area current at the indicator's newest small-area period."""
+    """Every small area of every level, current at the indicator's newest period on that level."""
     rows = con.execute(
         f"""with newest as (
-                select f.indicator_id, max(f.period) as period
+                select f.indicator_id, a.level, max(f.period) as period
                 from marts.fct_indicator_values f join marts.dim_area a using (area_id)
-                where a.level = 'stadtbezirk' and (f.value is not null or f.status = 'suppressed')
+                where a.level in (select unnest(?::varchar[]))
+                  and (f.value is not null or f.status = 'suppressed')
                 group by all)
             select n.indicator_id, a.area_id, n.period,
                    {_VALUE_COLUMNS.replace("c.area_id, c.period, ", "")}, d.availability
             from newest n
-            join marts.dim_area a on a.level = 'stadtbezirk'
+            join marts.dim_area a on a.level = n.level
                  and (a.valid_from is null or a.valid_from <= n.period)
                  and (a.valid_to is null or a.valid_to >= n.period)
             {_cell_joins("n")}
-            order by all"""
+            order by all""",
+        [list(SMALL_AREA_LEVELS)],
     ).fetchall()
+    levels = dict(
+        con.execute(
+            "select area_id, level from marts.dim_area where level in (select unnest(?::varchar[]))",
+            [list(SMALL_AREA_LEVELS)],
+        ).fetchall()
+    )
     for indicator_id, cell in _cells(rows):
         data = by_indicator[indicator_id]
-        data.small_area_period = cell.period
+        data.small_area_periods[levels[cell.area_id]] = cell.period
         data.small_areas[cell.area_id] = cell
-
-
-def _social_index(con: duckdb.DuckDBPyConnection) -> dict[str, list[SocialIndex]]:
-    rows = con.execute(
-        """select gemeinde_ags, area_id, period, social_index, index_class, indicators_used, weight_covered
-           from marts.mart_social_area_index
-           where period = (select max(period) from marts.mart_social_area_index)
-           order by gemeinde_ags, social_index desc nulls last, area_id"""
-    ).fetchall()
-    result: dict[str, list[SocialIndex]] = defaultdict(list)
-    for gemeinde, *row in rows:
-        result[gemeinde].append(SocialIndex(*row))
-    return dict(result)
 
 
 def _availability(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict]]:

@@ -32,6 +32,9 @@ LEVEL = {
     "kreis": "Kreise und kreisfreie Städte",
     "gemeinde": "Gemeinden",
     "stadtbezirk": "Stadtbezirke",
+    "stadtteil": "Stadtteile",
+    "statistischer_bezirk": "Statistische Bezirke",
+    "sozialraum": "Sozialräume",
 }
 CALCULATION = {
     "ratio": "Quote: Zähler / Nenner × Faktor",

@@ -7,11 +7,9 @@ download (semicolon, decimal comma, UTF-8 with BOM, as German spreadsheet progra
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from html import escape
 
@@ -20,6 +18,7 @@ from sozialmonitor.atlas import fmt
 from sozialmonitor.atlas.data import (
     LAND_ID,
     REGION_ID,
+    SMALL_AREA_LEVELS,
     Area,
     AtlasData,
     Indicator,
@@ -27,11 +26,22 @@ from sozialmonitor.atlas.data import (
     Value,
     series_areas,
 )
+from sozialmonitor.atlas.html import (
+    SITE,
+    STATUS_LEGEND,
+    csv_text,
+    download,
+    gemeinde_href,
+    legend,
+    mark,
+    page,
+    published_text,
+    table,
+    value_cell,
+    value_rows,
+)
+from sozialmonitor.atlas.sozialindex import small_areas_section
 from sozialmonitor.atlas.svg import (
-    DEFS,
-    MISSING_FILL,
-    SUPPRESSED_FILL,
-    VIRIDIS,
     Line,
     Mark,
     Scale,
@@ -40,124 +50,6 @@ from sozialmonitor.atlas.svg import (
     strip,
     tile_map,
 )
-
-SITE = "Sozialmonitor Ruhr – Atlas"
-CSV_NOTE = "CSV: Semikolon, Dezimalkomma, UTF-8"
-
-
-# ---------------------------------------------------------------------------------------------- helpers
-
-
-def page(title: str, body: str, data: AtlasData, depth: int = 0) -> str:
-    root = "../" * depth
-    manifest = data.manifest
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="de"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{escape(title)} – {SITE}</title>"
-        f'<link rel="icon" href="data:,"><link rel="stylesheet" href="{root}style.css"></head>\n'
-        f'<body>{DEFS}<header><a class="marke" href="{root}index.html">{SITE}</a><nav>'
-        f'<a href="{root}index.html#indikatoren">Indikatoren</a>'
-        f'<a href="{root}index.html#gemeinden">Gemeinden</a>'
-        f'<a href="{root}verfuegbarkeit.html">Datenverfügbarkeit</a>'
-        f'<a href="{root}version.html">Version</a></nav></header>\n'
-        f"<main>{body}</main>\n"
-        f'<footer>Erstellt aus der Veröffentlichung <a href="{root}version.html">'
-        f"{escape(str(manifest.get('version', '')))}</a> vom {_published(manifest)} (UTC). "
-        "Gesperrte Werte (Datenschutz) sind als „gesperrt“ gekennzeichnet, nie als Null.</footer>\n"
-        "</body></html>\n"
-    )
-
-
-def _published(manifest: dict) -> str:
-    stamp = str(manifest.get("published_at", ""))
-    return f"{stamp[8:10]}.{stamp[5:7]}.{stamp[:4]} {stamp[11:16]}" if len(stamp) >= 16 else stamp
-
-
-def table(headers: Sequence[str], rows: Iterable[str], caption: str = "", css: str = "") -> str:
-    head = "".join(f'<th scope="col">{h}</th>' for h in headers)
-    cap = f"<caption>{caption}</caption>" if caption else ""
-    return f'<table class="{css}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
-
-
-def value_cell(cell: Value | None, decimals: int, extra: str = "") -> str:
-    css = "wert" + (" gesperrt" if fmt.is_suppressed(cell) else "" if fmt.has_value(cell) else " fehlt")
-    note = fmt.cell_note(cell)
-    title = f' title="{escape(note)}"' if note else ""
-    return f'<td class="{css}"{title}>{fmt.cell_text(cell, decimals)}{extra}</td>'
-
-
-def mark(
-    cell: Value | None,
-    area_id: str,
-    label: str,
-    scale: Scale,
-    decimals: int,
-    unit: str,
-    href: str | None = None,
-) -> Mark:
-    """A tile or bar: the value in its class colour, or hatched `gesperrt`, or an empty `keine Daten`."""
-    text, note = fmt.cell_text(cell, decimals), fmt.cell_note(cell)
-    if fmt.has_value(cell):
-        title = f"{label}: {text} {unit}" + (f" ({note})" if note else "")
-        return Mark(area_id, label, text, "wert", scale.colour(cell.value), title, href, cell.value)
-    kind, fill = ("gesperrt", SUPPRESSED_FILL) if fmt.is_suppressed(cell) else ("fehlt", MISSING_FILL)
-    return Mark(area_id, label, text, kind, fill, f"{label}: {note}", href)
-
-
-def legend(
-    scale: Scale, decimals: int, unit: str, polarity: str, extra: Sequence[tuple[str, str]] = ()
-) -> str:
-    items = [
-        f'<li><span class="farbe" style="background:{colour}"></span>{label}</li>'
-        for colour, label in scale.legend(decimals)
-    ]
-    items += [f'<li><span class="farbe {css}"></span>{label}</li>' for css, label in extra]
-    direction = "dunkler = ungünstiger" if polarity != "neutral" else "dunkler = höherer Wert (ohne Wertung)"
-    return (
-        f'<div class="legende"><span class="legende-titel">{escape(unit)} – {direction} '
-        f"({fmt.POLARITY.get(polarity, polarity)})</span><ul>{''.join(items)}</ul></div>"
-    )
-
-
-STATUS_LEGEND = (("gesperrt", fmt.SUPPRESSED), ("fehlt", fmt.MISSING))
-
-
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return "\ufeff" + buffer.getvalue()
-
-
-def download(href: str, text: str = "CSV herunterladen") -> str:
-    link = f'<a class="download" href="{escape(href)}" download>{text}</a>'
-    return f'{link} <span class="hinweis">({CSV_NOTE})</span>'
-
-
-def gemeinde_href(area: Area) -> str | None:
-    """From an indicator page: a page exists for every Gemeinde; a kreisfreie Stadt's Kreis links to
-    its Gemeinde page (AGS = Kreis key + 000); a Kreis has none."""
-    if area.level == "gemeinde":
-        return f"../gemeinde/{area.id}.html"
-    if area.level == "kreis" and area.area_type == "kreisfreie Stadt":
-        return f"../gemeinde/{area.id}000.html"
-    return None
-
-
-def _value_rows(cells: dict[str, Value], areas: dict[str, Area]) -> list[Value]:
-    """Ranking order: highest value first (ties by name), then suppressed, then without data."""
-
-    def key(cell: Value) -> tuple:
-        name = areas[cell.area_id].name
-        if cell.value is not None:
-            return (0, -cell.value, name)
-        return (1 if cell.status == "suppressed" else 2, 0, name)
-
-    return sorted(cells.values(), key=key)
-
 
 # ------------------------------------------------------------------------------------------- index page
 
@@ -219,6 +111,8 @@ def index_page(data: AtlasData) -> str:
         f'<ul class="gemeinden"><li><strong>Kreisfreie Städte:</strong> {", ".join(kreisfrei)}</li>'
         f"{kreis_items}</ul></section></div>"
         '<section id="weiteres"><h2>Weiteres</h2><ul>'
+        '<li><a href="sozialindex.html">Sozialindex</a>: Status- und Dynamikindex der Gemeinden und '
+        "Stadtbezirke, Methode, Quellen, Gewichte, Klassengrenzen und Robustheit</li>"
         '<li><a href="verfuegbarkeit.html">Datenverfügbarkeit</a>: wer was geliefert hat, was fehlt, '
         "verspätet oder gesperrt ist</li>"
         '<li><a href="version.html">Version und Herkunft</a>: Veröffentlichung, Prüfergebnisse, '
@@ -306,7 +200,7 @@ def indicator_page(data: AtlasData, item: IndicatorData) -> tuple[str, dict[str,
         for ref in (ruhr, nrw)
         if ref is not None and ref.value is not None
     ]
-    ordered = _value_rows(item.cells, data.areas)
+    ordered = value_rows(item.cells, data.areas)
     bars = [
         mark(
             cell,
@@ -408,7 +302,7 @@ def indicator_page(data: AtlasData, item: IndicatorData) -> tuple[str, dict[str,
         ],
     )
     body.append(_series_section(data, item, files))
-    if item.small_areas:
+    if stadtbezirke(data, item):
         body.append(_small_area_section(data, item, files))
     return page(indicator.name, "".join(body), data, depth=1), files
 
@@ -530,14 +424,19 @@ def _series_row(period: date, cells: Sequence[Value | None], decimals: int, cros
     return f'<tr data-period="{period.isoformat()}"{flag}>{head}{values}</tr>'
 
 
+def stadtbezirke(data: AtlasData, item: IndicatorData) -> list[Value]:
+    """The indicator's Stadtbezirk values: the indicator page compares the cities on this level, the
+    one every city delivers (finer levels are on the pages of the cities that deliver them)."""
+    return [cell for cell in item.small_areas.values() if data.areas[cell.area_id].level == "stadtbezirk"]
+
+
 def _small_area_section(data: AtlasData, item: IndicatorData, files: dict[str, str]) -> str:
     indicator = item.indicator
     decimals, unit = indicator.decimals, indicator.unit
-    scale = Scale.of(
-        (cell.value for cell in item.small_areas.values() if cell.value is not None), indicator.polarity
-    )
+    cells_of_level = stadtbezirke(data, item)
+    scale = Scale.of((cell.value for cell in cells_of_level if cell.value is not None), indicator.polarity)
     by_city: dict[str, list[Value]] = defaultdict(list)
-    for cell in item.small_areas.values():
+    for cell in cells_of_level:
         by_city[data.areas[cell.area_id].parent_id or ""].append(cell)
     stand = fmt.day(item.small_area_period)
     parts = [
@@ -560,7 +459,7 @@ def _small_area_section(data: AtlasData, item: IndicatorData, files: dict[str, s
             if tile.area_id in cells
         }
         rows = []
-        for cell in _value_rows(cells, data.areas):
+        for cell in value_rows(cells, data.areas):
             area = data.areas[cell.area_id]
             rows.append(
                 f'<tr data-area="{escape(area.id)}"><th scope="row">{escape(area.name)}</th>'
@@ -707,110 +606,9 @@ def gemeinde_page(data: AtlasData, gemeinde: Area, scales: dict[str, Scale]) -> 
             css="profil",
         ),
         f"<p>{download(f'{gemeinde.id}.csv')}</p></section>",
-        _small_areas_of(data, gemeinde, files),
+        small_areas_section(data, gemeinde, files),
     ]
     return page(gemeinde.name, "".join(body), data, depth=1), files
-
-
-INDEX_CLASSES = {1: "1 – geringste Belastung", 2: "2", 3: "3", 4: "4", 5: "5 – höchste Belastung"}
-
-
-def _small_areas_of(data: AtlasData, gemeinde: Area, files: dict[str, str]) -> str:
-    index = data.social_index.get(gemeinde.id, [])
-    children = {area.id: area for area in data.children(gemeinde.id, "stadtbezirk")}
-    columns = [
-        item
-        for item in data.by_indicator.values()
-        if any(area_id in children for area_id in item.small_areas)
-    ]
-    if not index and not columns:
-        return (
-            '<section id="stadtbezirke"><h2>Stadtbezirke</h2>'
-            "<p>Für diese Gemeinde liegen keine kleinräumigen Daten vor.</p></section>"
-        )
-    ranked = [entry.area_id for entry in index] + sorted(set(children) - {e.area_id for e in index})
-    by_area = {entry.area_id: entry for entry in index}
-    marks = {}
-    for area_id in ranked:
-        entry = by_area.get(area_id)
-        name = data.areas[area_id].name
-        if entry is not None and entry.index_class is not None:
-            fill = VIRIDIS[entry.index_class - 1]
-            marks[area_id] = Mark(
-                area_id,
-                name,
-                f"Klasse {entry.index_class}",
-                "wert",
-                fill,
-                f"{name}: Sozialindex {fmt.number(entry.social_index, 2)}, Klasse {entry.index_class}",
-            )
-        else:
-            marks[area_id] = Mark(area_id, name, fmt.MISSING, "fehlt", MISSING_FILL, f"{name}: {fmt.MISSING}")
-    period = index[0].period if index else None
-    head = ["Rang", "Stadtbezirk", "Sozialindex", "Klasse"] + [
-        f'<a href="../indikator/{item.indicator.id}.html">{escape(item.indicator.short_label)}</a>'
-        for item in columns
-    ]
-    rows, csv_rows = [], []
-    for position, area_id in enumerate(ranked, start=1):
-        entry = by_area.get(area_id)
-        index_text = (
-            fmt.number(entry.social_index, 2) if entry and entry.social_index is not None else fmt.MISSING
-        )
-        klass = str(entry.index_class) if entry and entry.index_class is not None else "–"
-        cells = "".join(
-            value_cell(item.small_areas.get(area_id), item.indicator.decimals) for item in columns
-        )
-        rows.append(
-            f'<tr data-area="{escape(area_id)}"><td class="zahl">{position if entry else "–"}</td>'
-            f'<th scope="row">{escape(data.areas[area_id].name)}</th><td class="zahl">{index_text}</td>'
-            f'<td class="zahl">{klass}</td>{cells}</tr>'
-        )
-        csv_rows.append(
-            [
-                area_id,
-                data.areas[area_id].name,
-                entry.period.isoformat() if entry else "",
-                fmt.plain(entry.social_index if entry else None, 3),
-                klass if entry else "",
-            ]
-            + [
-                fmt.plain(item.small_areas[area_id].value, item.indicator.decimals)
-                if area_id in item.small_areas
-                else ""
-                for item in columns
-            ]
-        )
-    files[f"{gemeinde.id}_stadtbezirke.csv"] = csv_text(
-        ["area_id", "name", "stichtag_sozialindex", "sozialindex", "klasse"]
-        + [item.indicator.id for item in columns],
-        csv_rows,
-    )
-    tiles = data.small_area_tiles.get(gemeinde.id, [])
-    class_legend = "".join(
-        f'<li><span class="farbe" style="background:{VIRIDIS[k - 1]}"></span>{label}</li>'
-        for k, label in INDEX_CLASSES.items()
-    )
-    stands = sorted({item.small_area_period for item in columns if item.small_area_period})
-    stand = f", Stand {fmt.day(period)}" if period else ""
-    return (
-        f'<section id="stadtbezirke"><h2>Stadtbezirke nach Sozialindex{stand}</h2>'
-        '<p class="hinweis">Sozialindex: gewichtetes Mittel standardisierter Indikatoren, 0 = '
-        "durchschnittlicher Stadtbezirk der Ruhrgebietsstädte, höher = stärker belastet; Klassen = Quintile "
-        "(5 = höchste Belastung). Sortiert nach dem Index, der am stärksten belastete zuerst. "
-        "Indikatorwerte: neuester Stichtag "
-        f"({', '.join(fmt.day(s) for s in stands) or '–'}).</p>"
-        '<div class="legende">'
-        '<span class="legende-titel">Sozialindex-Klasse (dunkler = stärker belastet)</span>'
-        f'<ul>{class_legend}<li><span class="farbe fehlt"></span>{fmt.MISSING}</li></ul></div>'
-        + (
-            tile_map(tiles, marks, f"Stadtbezirke von {gemeinde.name} nach Sozialindex-Klasse", (96, 44))
-            if tiles
-            else ""
-        )
-        + table(head, rows, css="kleinraum")
-        + f"<p>{download(f'{gemeinde.id}_stadtbezirke.csv')}</p></section>"
-    )
 
 
 # ------------------------------------------------------------------------------------- availability page
@@ -830,7 +628,7 @@ def availability_page(data: AtlasData) -> tuple[str, dict[str, str]]:
             counts[key] += row[key]
     overview = []
     for indicator in data.indicators:
-        for level in ("gemeinde", "stadtbezirk"):
+        for level in ("gemeinde", *SMALL_AREA_LEVELS):
             counts = summary.get((indicator.id, level))
             if not counts:
                 continue
@@ -929,7 +727,7 @@ def availability_page(data: AtlasData) -> tuple[str, dict[str, str]]:
     body = (
         "<h1>Datenverfügbarkeit</h1>"
         "<p>Wer was geliefert hat und was fehlt, je Indikator am neuesten Stichtag, für Gemeinden und "
-        "Stadtbezirke (Lieferanten: die Kreise und kreisfreien Städte).</p>"
+        "die kleinräumigen Ebenen (Lieferanten: die Kreise und kreisfreien Städte).</p>"
         f'<ul class="zustaende">{states}</ul>'
         '<section id="uebersicht"><h2>Übersicht je Indikator</h2>'
         + table(
@@ -1047,7 +845,7 @@ def version_page(data: AtlasData) -> str:
         '<dl class="steckbrief">'
         f"<dt>Version</dt><dd><code>{escape(str(manifest.get('version', '')))}</code></dd>"
         f"<dt>Lauf</dt><dd><code>{escape(str(manifest.get('run_id', '')))}</code></dd>"
-        f"<dt>Veröffentlicht</dt><dd>{_published(manifest)} (UTC)</dd>"
+        f"<dt>Veröffentlicht</dt><dd>{published_text(manifest)} (UTC)</dd>"
         f"<dt>Prüfungen</dt><dd>{checks.get('passed', 0)} bestanden, "
         f"{checks.get('failed', 0)} nicht bestanden{warnings_only}</dd>"
         f'<dt>Manifest</dt><dd><a href="manifest.json">manifest.json</a></dd></dl>'

@@ -1,5 +1,7 @@
 -- The area hierarchy: Deutschland > NRW > Metropole Ruhr > 15 Kreise / kreisfreie Städte >
--- 53 Gemeinden > small areas of the cities (`<AGS>-<local code>`). Official areas are valid
+-- 53 Gemeinden > small areas of the cities (`<AGS>-<local code>`), on each level a city delivers
+-- (Stadtbezirk, Stadtteil, statistischer Bezirk, Sozialraum): every small area hangs directly below
+-- its Gemeinde, because the mappings do not say which Stadtteil lies in which Stadtbezirk. Official areas are valid
 -- throughout; a small area is valid from the first to the last Stichtag its city delivered it for
 -- (valid_to empty while it is in the newest delivery), so a reorganisation ends a series instead of
 -- breaking it.
@@ -26,7 +28,19 @@ gemeinden as (
 ),
 
 kleinraeume as (
-    select area_id, name, area_level as level, ags as parent_id, 'Stadtbezirk' as area_type, valid_from, valid_to
+    select
+        area_id,
+        name,
+        area_level as level,
+        ags as parent_id,
+        case area_level
+            when 'stadtbezirk' then 'Stadtbezirk'
+            when 'stadtteil' then 'Stadtteil'
+            when 'statistischer_bezirk' then 'Statistischer Bezirk'
+            when 'sozialraum' then 'Sozialraum'
+        end as area_type,
+        valid_from,
+        valid_to
     from {{ ref('stg_staedte__gebiete') }}
 )
 

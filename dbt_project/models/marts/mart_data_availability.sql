@@ -8,7 +8,7 @@ with catalog as (
 ),
 
 areas as (
-    select * from {{ ref('dim_area') }} where level in ('gemeinde', 'stadtbezirk')
+    select * from {{ ref('dim_area') }} where level = 'gemeinde' or level in {{ small_area_levels() }}
 ),
 
 values as (
@@ -26,7 +26,7 @@ expected as (
     inner join areas
         on list_contains(catalog.area_levels, areas.level)
         -- small areas only in the cities that publish them, and only while they exist
-        and (areas.level <> 'stadtbezirk' or periods.period between areas.valid_from and coalesce(areas.valid_to, periods.period))
+        and (areas.level = 'gemeinde' or periods.period between areas.valid_from and coalesce(areas.valid_to, periods.period))
 ),
 
 joined as (

@@ -1,6 +1,8 @@
--- Where the cities' small areas do not add up to the official total: per city, measure and period,
--- the sum of its small areas beside the official Gemeinde value (GENESIS population, BA SGB II and
--- Arbeitslose). A city's register counts differ from the official Fortschreibung; planners see how far.
+-- Where the cities' small areas do not add up to the official total: per city, small-area level,
+-- measure and period, the sum of the level's areas beside the official Gemeinde value (GENESIS
+-- population, BA SGB II and Arbeitslose). Each level a city delivers covers the whole city, so each
+-- is summed on its own. A city's register counts differ from the official Fortschreibung; planners
+-- see how far.
 with measures as (
     select * from {{ ref('int_measures') }}
 ),
@@ -8,18 +10,20 @@ with measures as (
 small_area_sums as (
     select
         areas.parent_id as area_id,
+        areas.level,
         measures.period,
         measures.measure_id,
         count(*) as small_areas,
         case when bool_and(measures.value is not null) then sum(measures.value)::bigint end as small_area_sum
     from measures
     inner join {{ ref('dim_area') }} as areas on measures.area_id = areas.area_id
-    where areas.level = 'stadtbezirk'
+    where areas.level in {{ small_area_levels() }}
     group by all
 )
 
 select
     small_area_sums.area_id,
+    small_area_sums.level,
     small_area_sums.period,
     small_area_sums.measure_id,
     small_area_sums.small_areas,

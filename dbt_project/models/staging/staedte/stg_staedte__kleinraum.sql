@@ -1,11 +1,12 @@
--- Small-area counts of the cities, keyed `<AGS>-<local code>`. A city's Stichtag delivered twice is
--- taken from the file loaded last.
+-- Small-area counts of the cities, keyed `<AGS>-<local code>`. A city's Stichtag delivered twice for
+-- the same level is taken from the file loaded last (each level is its own file: Essen's Stadtteile
+-- do not replace its Stadtbezirke).
 with cells as (
     select * from {{ source('staedte', 'stadt_kleinraum') }}
 ),
 
 newest as (
-    {{ newest_delivery('cells', ['source_id', 'stichtag']) }}
+    {{ newest_delivery('cells', ['source_id', 'area_level', 'stichtag']) }}
 )
 
 select
