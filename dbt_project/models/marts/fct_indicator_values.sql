@@ -43,6 +43,7 @@ select
     area_id,
     period,
     case when status <> 'suppressed' then numerator end as numerator,
+    numerator_origin,
     denominator,
     case when status in ('ok', 'provisional') then value end as value,
     status,
