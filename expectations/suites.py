@@ -16,6 +16,7 @@ from typing import Any
 
 from expectations.catalog import Indicator, load_catalog
 from ingest.genesis_format import STATUSES
+from ingest.registry import Registry, load_registry
 
 SUITES_DIR = Path(__file__).with_name("suites")
 FACT_STATUSES = ("ok", "provisional", "suppressed", "missing")
@@ -338,6 +339,63 @@ having count(*) = (select count(*) from reference.ruhr_gemeinden where kreis_ags
     )
 
 
+def rounding_tolerance(source_column: str, period_column: str, registry: Registry) -> str:
+    """SQL: how far a count of `source_column`'s source at `period_column` may be from the true count by
+    the source's own rounding (the registry's `rounding`): half the base, whole (5 -> 2); 0 if exact."""
+    rules = sorted(
+        ((source.id, rule) for source in registry.sources for rule in source.rounding),
+        key=lambda item: item[1].ab,
+        reverse=True,
+    )
+    cases = " ".join(
+        f"when {source_column} = '{source_id}' and {period_column} >= date '{rule.ab.isoformat()}' "
+        f"then {rule.base // 2}"
+        for source_id, rule in rules
+    )
+    return f"(case {cases} else 0 end)" if cases else "0"
+
+
+def mindestsicherung_suite(registry: Registry) -> Suite:
+    """Table 22811 publishes each benefit beside its total; the benefit's own statistic (BA SGB II summed
+    to the Kreis, 22121 HLU außerhalb von Einrichtungen, 22151 Grundsicherung, 22221 AsylbLG; seed
+    mindestsicherung_measures, column `same_as`) must give the same count, up to the two sources'
+    rounding. A warning: a difference most often means that one of the downloads has another data
+    status (a revised BA month, a corrected table), and the computed Mindestsicherung of later years
+    inherits it."""
+    tolerance = (
+        f"{rounding_tolerance('official.source_id', 'official.period', registry)} + "
+        f"{rounding_tolerance('own.source_id', 'own.period', registry)}"
+    )
+    return suite(
+        "intermediate.int_measures",
+        ["area_id", "period", "component", "table_22811", "own_statistic", "source_files"],
+        query=f"""
+select official.area_id, official.period, official.measure_id as component,
+    official.value as table_22811, own.value as own_statistic, own.value - official.value as difference,
+    abs(own.value - official.value) - ({tolerance}) as difference_beyond_rounding,
+    official.source_files || ', ' || own.source_files as source_files
+from intermediate.int_measures as official
+join reference.mindestsicherung_measures as components on official.measure_id = components.measure_id
+join intermediate.int_measures as own
+    on own.area_id = official.area_id and own.period = official.period
+    and own.measure_id = components.same_as
+where official.origin = 'delivered' and components.same_as is not null
+""",
+        expectations=[
+            expectation(
+                "mindestsicherung_components_agree",
+                "expect_column_values_to_be_between",
+                "Each benefit in the Mindestsicherung table 22811 equals the count of its own statistic "
+                "(BA SGB II summed to the Kreis, 22121, 22151, 22221) for the same area and Stichtag, up to "
+                "the sources' rounding.",
+                severity="warning",
+                column="difference_beyond_rounding",
+                max_value=0,
+            )
+        ],
+    )
+
+
 def build_suites() -> dict[str, Suite]:
     """Every suite of the gate, keyed by the relation it guards."""
     built = [
@@ -346,6 +404,7 @@ def build_suites() -> dict[str, Suite]:
         small_area_reconciliation_suite(),
         stg_genesis_bevoelkerung_suite(),
         population_tables_suite(),
+        mindestsicherung_suite(load_registry()),
     ]
     return {item["name"]: item for item in built}
 

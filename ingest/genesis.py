@@ -381,9 +381,11 @@ class ColumnMap:
     """Each value column's labels, read from the header rows by content.
 
     A header cell's label tells its dimension (`Insgesamt`, shared by all, belongs to the dimension of the
-    row's first other label). An empty cell is read two ways, as real exports use both: as the total of
-    the row's dimension (22151 leaves the age group empty over its nationality columns) or as the label on
-    its left (a merged cell); the reading that yields exactly the table's columns is taken.
+    row's first other label); a cell naming a dimension itself (`Altersgruppe` over the age groups of
+    22121-01-03-4, in a row of other dimensions' labels) is a caption. An empty cell is read two ways, as
+    real exports use both: as the total of the row's dimension (22151 leaves the age group empty over its
+    nationality columns) or as the label on its left (a merged cell); the reading that yields exactly the
+    table's columns is taken.
     """
 
     def __init__(self, export: DatencsvFile, header: list[tuple[int, list[str]]], first_data_line: int):
@@ -442,6 +444,7 @@ class ColumnMap:
     def _read(self, rows: list[tuple[int, list[str]]], fill_from_left: bool) -> tuple[tuple[str, ...], ...]:
         layout, export = self.layout, self.export
         dimensions = layout.column_dimensions
+        captions = {dimension.title.casefold() for dimension in dimensions}
         n_columns = len(rows[0][1]) if rows else 0
         named: list[dict[str, str]] = [{} for _ in range(n_columns)]
         for line, cells in rows:
@@ -450,6 +453,9 @@ class ColumnMap:
                 continue  # a caption row, e.g. "Altersgruppen (unter 3 bis 75 u.m.)"
             left: tuple[Dimension, str] | None = None
             for index, cell in enumerate(cells):
+                if cell.casefold() in captions:
+                    left = None  # the dimension's name over its labels (22121: "Altersgruppe"), no label
+                    continue
                 if not cell:
                     if fill_from_left and left is not None:
                         named[index][left[0].name] = left[1]

@@ -22,6 +22,26 @@ Stichtag stands, and the labels of every dimension with the table's real age gro
   has Deutschland on 31.12.2008 one male recipient outside institutions above the sum of its Länder, so
   no area sum is checked for 22151.
 
+- Soziale Mindestsicherung (22811-01-01-4, Sozialberichterstattung in der amtlichen Statistik): the
+  recipients of all four benefits and each benefit (SGB II Gesamtregelleistung with its erwerbsfähige
+  and nicht erwerbsfähige Leistungsberechtigte, HLU außerhalb von Einrichtungen, Grundsicherung,
+  AsylbLG-Regelleistungen), the total labelled with the table's own caption, no row dimension. Its
+  Kreise count recipients by residence and leave some unassigned, so Kreise do not add up to their Land
+  (the Merkmal's note, genesapi-data `keys/ESML01_de.json`); by that note Deutschland equals its
+  Länder, but the download has Deutschland on 31.12.2010 430 AsylbLG recipients below its Länder (its
+  footnote: no correction from NRW), so no area sum is checked.
+- Laufende Hilfe zum Lebensunterhalt (22121-01-03-4, "ab 2005"): Insgesamt, weiblich, Ausländer,
+  außerhalb von Einrichtungen and six age groups, each a column of its own (the header names the
+  dimension `Altersgruppe` over the age groups in the row of the other labels).
+- Asylbewerberregelleistungen (22221-01-01-4): Insgesamt, weiblich, Grundleistungen, laufende Hilfe zum
+  Lebensunterhalt and the same six age groups. NRW's Land figure includes recipients of the
+  überörtliche Träger and the Saarland's the Landesaufnahmestelle, so no area sum is checked.
+
+The Regionaldatenbank's table list of 20.02.2024 (CorrelAid/pystatis `src/pystatis/data/regioDB_tables.csv`)
+has 22811-01-01-4 and 22221-01-01-4 for 31.12.2010–31.12.2021, and for HLU no 22121-01-03-4 but
+22121-01-04-4 (2005–2022, by sex, nationality, place of provision and age group), whose layout was not
+seen in a real file: a download of it is quarantined as a table the platform does not read.
+
 Not seen in a real file: an API answer (`format=datencsv`) of any of these tables. The reader accepts the
 API's differences reported in issue 10 (first line `Tabelle: …`, ISO dates, `Total`, `Ausländer/-innen`)
 on top of these layouts.
@@ -76,6 +96,56 @@ GRUSI_ALTER_BIS_2014 = Dimension(
 GRUSI_ALTER_AB_2015 = Dimension(
     "altersgruppe", "Altersgruppe", ("18 Jahre bis unter die Altersgrenze", "Altersgrenze und älter")
 )
+
+# 22811-01-01-4: the benefit, and for SGB II who receives it; each label as the download writes it.
+MINDESTSICHERUNG_SGB2 = "Gesamtregelleistung (ALG II/Sozialgeld) n.d.SGB II"
+LEISTUNG = Dimension(
+    "leistung",
+    "Art der Leistung",
+    (
+        MINDESTSICHERUNG_SGB2,
+        "Hilfe z. Lebensunt. außerh. v. Einr. n. d. SGB XII",
+        "Grundsicher. im Alter u.b. Erwerbsm. n. d. SGB XII",
+        "Regelleist. n.d. Asylbewerberleistungsgesetz",
+    ),
+    total="Empfänger von sozialen Mindestsicherungsleistungen",
+)
+SGB2_LEISTUNGSBERECHTIGTE = Dimension(
+    "leistungsberechtigte",
+    "Leistungsberechtigte nach dem SGB II",
+    ("erwerbsf. Leistungsb. (Arbeitslosengeld II)", "nicht erwerbsf. Leistungsb. (Sozialgeld)"),
+    total="zusammen",
+)
+# 22121 and 22221: the same six age groups.
+ALTERSGRUPPEN_6 = Dimension(
+    "altersgruppe",
+    "Altersgruppe",
+    (
+        "unter 7 Jahre",
+        "7 bis unter 18 Jahre",
+        "18 bis unter 25 Jahre",
+        "25 bis unter 50 Jahre",
+        "50 bis unter 65 Jahre",
+        "65 Jahre und mehr",
+    ),
+    ages=True,
+)
+ASYL_ART = Dimension(
+    "art_der_leistung", "Art der Leistung", ("Grundleistungen", "laufende Hilfe zum Lebensunterhalt")
+)
+KREIS_TITLE = " - Stichtag 31.12. - regionale Tiefe: Kreise und krfr. Städte"
+
+
+def _one_split_at_a_time(*splits: tuple[Dimension, tuple[str, ...]]) -> tuple[tuple[str, ...], ...]:
+    """The columns of a table that splits its total along one dimension at a time, showing some of its
+    labels (22121: Insgesamt, weiblich, Ausländer, außerhalb von Einrichtungen, the age groups): the
+    total, then each shown label with every other dimension at its total."""
+    totals = tuple(dimension.total for dimension, _ in splits)
+    columns = [totals]
+    for position, (_, labels) in enumerate(splits):
+        columns += [(*totals[:position], label, *totals[position + 1 :]) for label in labels]
+    return tuple(columns)
+
 
 LAYOUTS: dict[str, DatencsvLayout] = {
     layout.table_code: layout
@@ -139,6 +209,61 @@ LAYOUTS: dict[str, DatencsvLayout] = {
                 ),
                 ("22151-01-02-4", " - regionale Tiefe: Kreise und krfr. Städte", GRUSI_ALTER_AB_2015),
             )
+        ),
+        DatencsvLayout(
+            table_code="22811-01-01-4",
+            title="Sozialberichterstattung in der amtlichen Statistik, Empfänger von sozialen "
+            f"Mindestsicherungsleistungen{KREIS_TITLE}",
+            regionale_tiefe="Kreise",
+            stichtag=(31, 12),
+            stichtag_in="row",
+            unit="Anzahl",
+            row_dimensions=(),
+            column_dimensions=(LEISTUNG, SGB2_LEISTUNGSBERECHTIGTE),
+            adds_up=frozenset(),
+            source=GENESAPI_DATA.format("22811-01-01-4"),
+            columns=(
+                (LEISTUNG.total, "zusammen"),
+                *((MINDESTSICHERUNG_SGB2, label) for label in SGB2_LEISTUNGSBERECHTIGTE.labels[-1:]),
+                *((MINDESTSICHERUNG_SGB2, label) for label in SGB2_LEISTUNGSBERECHTIGTE.parts),
+                *((leistung, "zusammen") for leistung in LEISTUNG.parts[1:]),
+            ),
+        ),
+        DatencsvLayout(
+            table_code="22121-01-03-4",
+            title=f"Empfänger(innen) von laufender Hilfe zum Lebensunterhalt{KREIS_TITLE} (ab 2005)",
+            regionale_tiefe="Kreise",
+            stichtag=(31, 12),
+            stichtag_in="row",
+            unit="Anzahl",
+            row_dimensions=(),
+            column_dimensions=(GESCHLECHT, NATIONALITAET, ORT, ALTERSGRUPPEN_6),
+            adds_up=frozenset(),
+            source=GENESAPI_DATA.format("22121-01-03-4"),
+            columns=_one_split_at_a_time(
+                (GESCHLECHT, ("weiblich",)),
+                (NATIONALITAET, ("Ausländer",)),
+                (ORT, ("außerhalb von Einrichtungen",)),
+                (ALTERSGRUPPEN_6, ALTERSGRUPPEN_6.parts),
+            ),
+        ),
+        DatencsvLayout(
+            table_code="22221-01-01-4",
+            title=f"Empfänger von Asylbewerberregelleistungen, Geschlecht, Art der Leistung, "
+            f"Altersgruppen{KREIS_TITLE}",
+            regionale_tiefe="Kreise",
+            stichtag=(31, 12),
+            stichtag_in="row",
+            unit="Anzahl",
+            row_dimensions=(),
+            column_dimensions=(GESCHLECHT, ASYL_ART, ALTERSGRUPPEN_6),
+            adds_up=frozenset(),
+            source=GENESAPI_DATA.format("22221-01-01-4"),
+            columns=_one_split_at_a_time(
+                (GESCHLECHT, ("weiblich",)),
+                (ASYL_ART, ASYL_ART.parts),
+                (ALTERSGRUPPEN_6, ALTERSGRUPPEN_6.parts),
+            ),
         ),
     )
 }

@@ -83,6 +83,12 @@ class Source(BaseModel):
     )
     owner: str
     cadence: Literal["monthly", "quarterly", "yearly"]
+    publication_lag_months: int | None = Field(
+        default=None,
+        gt=0,
+        description="months after a period's reference date by which it is published, where the office "
+        "publishes later than its cadence's usual lag (sozialmonitor/freshness.py)",
+    )
     licence: str
     file_pattern: str = "*.csv"
 

@@ -9,7 +9,9 @@ NRW's Regierungsbezirke outside the Ruhr take their size from the real 31.12.201
 grown to the real 2023 totals of NRW and Deutschland. Names are the ones GENESIS prints, from the key
 directory (`ingest/reference/`). The files carry the real tables' quirks: latin-1 before 2019 and UTF-8
 since, "-" for an empty cell, a cell kept secret ("."), areas outside the Ruhr that ingestion must skip,
-and the newest Kreis table as the GENESIS web service answers it.
+and the newest Kreis table as the GENESIS web service answers it. The Mindestsicherung (22811) and its
+components HLU (22121) and AsylbLG (22221) are consistent with the BA and Grundsicherung samples
+(`ingest/sample_mindestsicherung.py`); 22811 ends with 2021, as the Regionaldatenbank's did in 2024.
 
 `scale` makes a larger, still valid sample for benchmarks: 10 x scale year-end Stichtage going back
 from 2023 instead of 10.
@@ -35,6 +37,7 @@ from ingest.sample_bevoelkerung import (
 from ingest.sample_cities import write_city_samples
 from ingest.sample_grundsicherung import SOURCE_ID as GRUNDSICHERUNG_ID
 from ingest.sample_grundsicherung import write_grundsicherung
+from ingest.sample_mindestsicherung import write_mindestsicherung
 from ingest.sample_submissions import write_submissions
 
 SEED = 20261125
@@ -223,6 +226,7 @@ def generate_sample(landing_dir: Path, scale: int = 1) -> list[Path]:
         )
         written.append(write_gemeinde_table(targets[SOURCE_GEMEINDEN], stichtag, areas, secret=SECRET_CELL))
         written.append(write_grundsicherung(targets[GRUNDSICHERUNG_ID], stichtag, areas, shares))
+        written += write_mindestsicherung(landing_dir, stichtag, areas, shares)
         # cities, BA and the Ämter: once a year, for the bundled ten years (a larger scale only
         # lengthens the GENESIS series)
         if stichtag.year > LAST_STICHTAG.year - 10:

@@ -30,6 +30,7 @@ from ingest.sample_bevoelkerung import INDENT, Area
 
 SOURCE_ID = "genesis_22151_grundsicherung"
 ROUNDED_FROM = 2020
+OUTSIDE_RUHR_SHARE = 0.12  # foreigners' share that drives the rates of areas outside the Ruhr
 # (first age group index, end index, base rate, rate per percentage point of foreigners) per age band
 YOUNG = (5, 15, 0.006, 0.0001)  # 18 to under 65 (the Altersgrenze in these years)
 OLD = (15, 21, 0.015, 0.0016)  # 65 and older
@@ -59,10 +60,20 @@ def _recipients(area: Area, sex: int, foreign_share: float) -> list[int]:
     ]
 
 
+def rounded(value: int, year: int) -> int:
+    """A count as the SGB XII and AsylbLG statistics publish it: a multiple of 5 from 2020 on."""
+    return 5 * int(value / 5 + 0.5) if year >= ROUNDED_FROM else value
+
+
 def _publish(value: int, year: int) -> str:
-    if year >= ROUNDED_FROM:
-        value = 5 * int(value / 5 + 0.5)
+    value = rounded(value, year)
     return str(value) if value else "-"
+
+
+def published_total(area: Area, share: float, year: int) -> int:
+    """The area's recipients as its `Insgesamt` row prints them (both sexes, every place and age): what
+    the Mindestsicherung table 22811 carries as Grundsicherung."""
+    return rounded(_recipients(area, 0, share)[0] + _recipients(area, 1, share)[0], year)
 
 
 def write_grundsicherung(
@@ -99,7 +110,7 @@ def write_grundsicherung(
     for area in areas:
         if area.depth > 3:
             continue
-        share = shares.get(area.key, 0.12)
+        share = shares.get(area.key, OUTSIDE_RUHR_SHARE)
         men, women = _recipients(area, 0, share), _recipients(area, 1, share)
         both = [m + w for m, w in zip(men, women, strict=True)]
         for sex, values in (("männlich", men), ("weiblich", women), ("Insgesamt", both)):

@@ -5,8 +5,10 @@ numerator and denominator, and a stamp that says where the figures come from (th
 ids, the run that published the warehouse and when). Everything is read from the published warehouse
 (read-only) and its publication record, never from the build.
 
-Layouts (the same fifteen columns in every format, `COLUMNS`; `series_break` says the value is compared
-across a change of method in its sources, `series_basis` which method each source had then):
+Layouts (the same sixteen columns in every format, `COLUMNS`; `numerator_origin` says whether the
+numerator is the source's published figure, a sum of published parts or computed from other counts;
+`series_break` says the value is compared across a change of method in its sources, `series_basis` which
+method each source had then):
 
 - CSV: `;`-separated, UTF-8 with BOM (German Excel), ISO dates, decimal point (`--decimal-comma`: 12,34).
   The first line is the stamp, one `key=value` per field, its first field `# Sozialmonitor Ruhr`; the
@@ -49,6 +51,7 @@ COLUMNS = (
     "status",
     "suppression",
     "numerator",
+    "numerator_origin",
     "denominator",
     "source_files",
     "series_basis",
@@ -67,6 +70,11 @@ STATUS_LEGEND = {
     "provisional": "vorläufig: die Quelle hat eine Zahl als vorläufig gekennzeichnet",
     "suppressed": "gesperrt (Geheimhaltung): kein Wert, kein Zähler",
     "missing": "fehlt: eine benötigte Zahl oder der Nenner wurde nicht geliefert",
+}
+ORIGIN_LEGEND = {
+    "published": "der Zähler ist die veröffentlichte Zahl der Quelle für dieses Gebiet",
+    "summed": "der Zähler ist die Summe der veröffentlichten Zahlen seiner Teilgebiete (Gemeinden, Kreise)",
+    "computed": "der Zähler ist aus anderen Zahlen berechnet (siehe Abweichung und Hinweise der Definition)",
 }
 SUPPRESSION_LEGEND = {
     "source": "die Quelle hat die Zahl gesperrt (*, ., x); alles, was darauf aufbaut, bleibt gesperrt",
@@ -174,7 +182,7 @@ def _read(
     catalog = dict(zip(names, relation.fetchone(), strict=True))
     cursor = con.execute(
         "select f.indicator_id, f.area_id, a.name as area_name, a.level, f.period, f.value, i.unit, "
-        "f.status, f.suppression, f.numerator, f.denominator, f.source_files, "
+        "f.status, f.suppression, f.numerator, f.numerator_origin, f.denominator, f.source_files, "
         "f.series_basis, f.series_break, f.series_break_note "
         "from marts.fct_indicator_values f "
         "join marts.dim_area a using (area_id) join marts.dim_indicator i using (indicator_id) "
@@ -346,7 +354,14 @@ def write_xlsx(export: IndicatorExport, path: Path) -> None:
         if suppressed:
             for name in ("value", "status", "numerator"):
                 values.cell(line, column[name]).fill = grey
-    widths = {"area_name": 32, "period": 12, "source_files": 60, "indicator_id": 24, "suppression": 12}
+    widths = {
+        "area_name": 32,
+        "period": 12,
+        "source_files": 60,
+        "indicator_id": 24,
+        "suppression": 12,
+        "numerator_origin": 16,
+    }
     for name, index in column.items():
         values.column_dimensions[get_column_letter(index)].width = widths.get(name, 14)
     values.freeze_panes = "A2"
@@ -361,6 +376,10 @@ def write_xlsx(export: IndicatorExport, path: Path) -> None:
     definitions.append(["status", "Bedeutung"])
     for status, meaning in STATUS_LEGEND.items():
         definitions.append([status, meaning])
+    definitions.append([])
+    definitions.append(["numerator_origin", "Herkunft des Zählers"])
+    for origin, meaning in ORIGIN_LEGEND.items():
+        definitions.append([origin, meaning])
     definitions.append([])
     definitions.append(["suppression", "Grund der Sperrung"])
     for kind, meaning in SUPPRESSION_LEGEND.items():

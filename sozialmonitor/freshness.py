@@ -11,10 +11,12 @@ The rule, in one place (`DEADLINES`): a source with cadence c whose newest deliv
 
 The lags follow the offices: BA's SGB II figures are final after a three-month waiting period; the
 yearly official statistics (Bevölkerungsfortschreibung, SGB XII) and the municipal reports come out
-within three quarters of a year. A source is *late* when today is past that due date, or when it has
-never delivered at all. Sources whose files carry several reporting streams with their own reference
-dates (a municipal submission: Kita-Betreuung on 01.03., Schuleingangsuntersuchung on 01.08.) are
-judged per stream, so a body that sent its Kita figures but not its SEU is late for the SEU.
+within three quarters of a year; a source whose office publishes later says so in the registry
+(`publication_lag_months`: the Sozialberichterstattung's 22811 and the AsylbLG table 22221). A source
+is *late* when today is past that due date, or when it has never delivered at all. Sources whose files
+carry several reporting streams with their own reference dates (a municipal submission: Kita-Betreuung
+on 01.03., Schuleingangsuntersuchung on 01.08.) are judged per stream, so a body that sent its Kita
+figures but not its SEU is late for the SEU.
 
 Month ends stay month ends (31.12. + 9 months = 30.09.). "Today" is the date in Europe/Berlin (the
 schedules' zone), or `SOZIALMONITOR_FRESHNESS_DATE` (YYYY-MM-DD) when set: tests and reruns judge
@@ -177,8 +179,10 @@ def add_months(day: date, months: int) -> date:
 
 
 def judge(source: Source, stream: str | None, newest: date | None, on: date) -> DeliveryStatus:
-    """The rule: the period after `newest` is due `lag` after its reference date."""
+    """The rule: the period after `newest` is due `lag` after its reference date (the cadence's lag, or
+    the source's own `publication_lag_months` where its office publishes later)."""
     deadline = DEADLINES[source.cadence]
+    lag = source.publication_lag_months or deadline.lag_months
     owner = source.owner
     if source.lieferant is not None:
         body = lieferant_named(source.lieferant).name
@@ -186,9 +190,9 @@ def judge(source: Source, stream: str | None, newest: date | None, on: date) -> 
     next_period = due = expected = None
     if newest is not None:
         next_period = add_months(newest, deadline.months)
-        due = add_months(next_period, deadline.lag_months)
+        due = add_months(next_period, lag)
         expected = newest
-        while add_months(add_months(expected, deadline.months), deadline.lag_months) < on:
+        while add_months(add_months(expected, deadline.months), lag) < on:
             expected = add_months(expected, deadline.months)
     return DeliveryStatus(
         source.id,

@@ -62,7 +62,7 @@ def test_status_names_the_run_and_tables(published: DataPaths, capsys: pytest.Ca
     assert main(["status"]) == 0
     out = capsys.readouterr().out
     assert f"by run {run_id}" in out
-    assert "marts.fct_indicator_values" in out and "20344 rows" in out
+    assert "marts.fct_indicator_values" in out and "20360 rows" in out
     assert "0 failed" in out
     assert f"current version: {current_version(published)}" in out
 

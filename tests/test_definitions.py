@@ -59,6 +59,7 @@ def test_gx_checks_guard_the_fact_table_and_block_on_errors() -> None:
         "plausible_change",
         "small_areas_add_up_to_the_city",
         "population_tables_agree",
+        "mindestsicherung_components_agree",
         "delivery_on_time",
     }
 

@@ -116,6 +116,51 @@ def test_completeness_fails_when_a_gemeinde_is_not_accounted_for() -> None:
     }
 
 
+def test_a_mindestsicherung_benefit_that_differs_from_its_own_statistic_warns() -> None:
+    """Dortmund's HLU in 22811 beside 22121: equal in 2019; 3 apart in 2020, within the two tables'
+    rounding to 5 (2 each, from the registry); 5 apart in 2021 and 1 apart in 2019's SGB II (no rounding
+    before 2020, none ever for the BA): two warnings, naming both files."""
+    con = duckdb.connect()
+    con.execute("create schema intermediate")
+    con.execute("create schema reference")
+    con.execute("""create table reference.mindestsicherung_measures as select * from (values
+        ('mindestsicherung', null), ('mindestsicherung_hlu', 'hlu_ausserhalb_einrichtungen'),
+        ('mindestsicherung_sgb2', 'sgb2_regelleistungsberechtigte')
+    ) t(measure_id, same_as)""")
+    con.execute(
+        "create table intermediate.int_measures (area_id varchar, period date, measure_id varchar, "
+        "value bigint, origin varchar, source_id varchar, source_files varchar)"
+    )
+    table, hlu, ba = (
+        "genesis_22811_mindestsicherung",
+        "genesis_22121_hilfe_lebensunterhalt",
+        "ba_gemeindedaten",
+    )
+    rows = [
+        ("2019-12-31", "mindestsicherung", 90000, "delivered", table, "a.csv"),
+        ("2019-12-31", "mindestsicherung_hlu", 1500, "delivered", table, "a.csv"),
+        ("2019-12-31", "hlu_ausserhalb_einrichtungen", 1500, "delivered", hlu, "h.csv"),
+        ("2019-12-31", "mindestsicherung_sgb2", 80000, "delivered", table, "a.csv"),
+        ("2019-12-31", "sgb2_regelleistungsberechtigte", 80001, "summed", ba, "b.xlsx"),
+        ("2020-12-31", "mindestsicherung_hlu", 1505, "delivered", table, "a.csv"),
+        ("2020-12-31", "hlu_ausserhalb_einrichtungen", 1502, "delivered", hlu, "h.csv"),
+        ("2021-12-31", "mindestsicherung_hlu", 1510, "delivered", table, "a.csv"),
+        ("2021-12-31", "hlu_ausserhalb_einrichtungen", 1515, "delivered", hlu, "h.csv"),
+    ]
+    con.executemany("insert into intermediate.int_measures values ('05913', ?, ?, ?, ?, ?, ?)", rows)
+    [outcome] = validate_relation(con, read_suites()["intermediate.int_measures"])
+    assert (outcome.check_name, outcome.success, outcome.unexpected_count, outcome.blocking) == (
+        "mindestsicherung_components_agree",
+        False,
+        2,
+        False,
+    )
+    assert sorted((str(row["period"])[:4], row["source_files"]) for row in outcome.examples) == [
+        ("2019", "a.csv, b.xlsx"),
+        ("2021", "a.csv, h.csv"),
+    ]
+
+
 def test_small_areas_far_from_the_city_total_warn() -> None:
     con = duckdb.connect()
     con.execute("create schema marts")

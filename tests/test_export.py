@@ -282,7 +282,7 @@ def test_default_path_all_levels_and_periods(
         (["--indicator", "sgb2_quote", "--level", "stadt"], "unknown level 'stadt'; valid levels: bund, "),
         (
             ["--indicator", "mindestsicherungsquote", "--level", "gemeinde"],
-            "has no values at level gemeinde; levels with values: region, kreis",
+            "has no values at level gemeinde; levels with values: bund, land, region, kreis",
         ),
         (["--indicator", "sgb2_quote", "--period", "31.12.2023"], "is not a date YYYY-MM-DD; periods of"),
         (

@@ -53,6 +53,10 @@ def test_the_sample_is_on_time_in_spring_2024_and_every_source_is_late_in_novemb
     )
     # by 25.11.2026 the Stichtage 31.12.2024 and 31.12.2025 (due 30.09.2026) should be there
     assert (population.expected_period, population.periods_missing) == (date(2025, 12, 31), 2)
+    # 22811 comes out later (registry: publication_lag_months 21): 2022 due 30.09.2024, 2024 on 30.09.2026
+    mindestsicherung = by_key[("genesis_22811_mindestsicherung", None)]
+    assert (mindestsicherung.newest_period, mindestsicherung.due) == (date(2021, 12, 31), date(2024, 9, 30))
+    assert (mindestsicherung.expected_period, mindestsicherung.periods_missing) == (date(2024, 12, 31), 3)
     assert population.owner.startswith("IT.NRW / Statistische Ämter des Bundes und der Länder")
     # every body delivers Kita (01.03.) and SEU (01.08.), judged apart; Kreis Unna's SEU 2023 is missing
     unna = by_key[UNNA_SEU]
@@ -60,7 +64,7 @@ def test_the_sample_is_on_time_in_spring_2024_and_every_source_is_late_in_novemb
     assert unna.owner == "Jugendämter und Gesundheitsämter der Kreise und kreisfreien Städte – Kreis Unna"
     assert by_key[("kommunale_meldungen_dortmund", "kita")].newest_period == date(2023, 3, 1)
     assert by_key[("stadt_essen", None)].owner == "Stadt Essen, Amt für Statistik, Stadtforschung und Wahlen"
-    assert len(statuses) == 4 + 15 * 2 + 5  # 3 GENESIS tables and BA, 15 bodies x Kita and SEU, 5 cities
+    assert len(statuses) == 7 + 15 * 2 + 5  # 6 GENESIS sources and BA, 15 bodies x Kita and SEU, 5 cities
 
 
 def test_kreis_unnas_missing_seu_is_late_from_the_day_after_its_due_date(refreshed_sample: DataPaths) -> None:
@@ -68,8 +72,14 @@ def test_kreis_unnas_missing_seu_is_late_from_the_day_after_its_due_date(refresh
     # BA's monthly workbooks: after December 2023, January 2024 is due by 30.04.2024
     assert late(refreshed_sample, date(2024, 5, 1)) == {("ba_gemeindedaten", None)}  # SEU due that day
     assert late(refreshed_sample, date(2024, 5, 2)) == {("ba_gemeindedaten", None), UNNA_SEU}
-    # half a year on, the other bodies' SEU 2023 (01.08.2023) is still on time: due 01.05.2025
-    assert late(refreshed_sample, date(2024, 11, 30)) == {("ba_gemeindedaten", None), UNNA_SEU}
+    # half a year on, the other bodies' SEU 2023 (01.08.2023) is still on time: due 01.05.2025; the
+    # Mindestsicherung 2022 (22811, 21 months after its Stichtag) was due 30.09.2024
+    assert late(refreshed_sample, date(2024, 9, 30)) == {("ba_gemeindedaten", None), UNNA_SEU}
+    assert late(refreshed_sample, date(2024, 11, 30)) == {
+        ("ba_gemeindedaten", None),
+        UNNA_SEU,
+        ("genesis_22811_mindestsicherung", None),
+    }
     # the yearly official tables: Stichtag 31.12.2024 is due by 30.09.2025
     assert ("genesis_12411_bevoelkerung", None) not in late(refreshed_sample, date(2025, 9, 30))
     assert ("genesis_12411_bevoelkerung", None) in late(refreshed_sample, date(2025, 10, 1))
@@ -77,7 +87,7 @@ def test_kreis_unnas_missing_seu_is_late_from_the_day_after_its_due_date(refresh
 
 def test_a_source_that_never_delivered_is_late(data_paths: DataPaths) -> None:
     statuses = stale_sources(data_paths, date(2024, 3, 31))  # an empty data directory
-    assert len(statuses) == 4 + 15 * 2 + 5  # 3 GENESIS tables and BA, 15 bodies x Kita and SEU, 5 cities
+    assert len(statuses) == 7 + 15 * 2 + 5  # 6 GENESIS sources and BA, 15 bodies x Kita and SEU, 5 cities
     assert {(status.newest_period, status.due) for status in statuses} == {(None, None)}
     assert "nothing delivered yet" in statuses[0].describe()
 
@@ -141,6 +151,9 @@ def test_the_checks_run_every_night_in_the_refresh_and_owners_show_on_the_assets
         "raw/genesis_12411_bevoelkerung",
         "raw/genesis_12411_bevoelkerung_gemeinden",
         "raw/genesis_22151_grundsicherung",
+        "raw/genesis_22811_mindestsicherung",
+        "raw/genesis_22121_hilfe_lebensunterhalt",
+        "raw/genesis_22221_asylbewerberleistungen",
         "raw/ba_gemeindedaten",
         "raw/kommunale_meldungen",
         "raw/stadt_kleinraum",

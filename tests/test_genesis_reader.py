@@ -23,13 +23,16 @@ from ingest.errors import (
 )
 from ingest.genesis import DatencsvFile
 from ingest.genesis_format import DatencsvRow
-from ingest.layouts import layout
+from ingest.layouts import LEISTUNG, MINDESTSICHERUNG_SGB2, SGB2_LEISTUNGSBERECHTIGTE, layout
 
 FIXTURES = Path(__file__).with_name("fixtures") / "genesis"
 KREISE = FIXTURES / "12411-03-03-4_2015_extract.csv"
 GEMEINDEN = FIXTURES / "12411-02-03-5_2015_extract.csv"
 GRUSI_2014 = FIXTURES / "22151-01-01-4_2014_extract.csv"
 GRUSI_2016 = FIXTURES / "22151-01-02-4_2016_extract.csv"
+MINDEST = FIXTURES / "22811-01-01-4_2015_extract.csv"
+HLU = FIXTURES / "22121-01-03-4_2015_extract.csv"
+ASYL = FIXTURES / "22221-01-01-4_2015_extract.csv"
 RECKLINGHAUSEN_GEMEINDEN = tuple(
     f"05562{number}" for number in ("004", "008", "012", "014", "016", "020", "024", "028", "032", "036")
 )
@@ -115,6 +118,71 @@ def test_a_real_inconsistency_outside_the_ruhr_is_a_warning_inside_it_an_error()
     ]
     assert "Nationalität 'Insgesamt' is 824, but its parts add up to 970" in export.warnings[0].message
     assert problem_of(GRUSI_2014, "22151-01-01-4", TotalsError)[:2] == (GRUSI_2014.name, 37)
+
+
+def area_cells(
+    path: Path, table: str, area: str, stichtag: date = D2015
+) -> dict[tuple[str, ...], int | None]:
+    """One area's total row at a Stichtag: value column (its labels) -> count."""
+    export = DatencsvFile(path, layout(table))
+    return next(
+        dict(zip(export.columns, row.values, strict=True))
+        for row in export.rows()
+        if (row.area_key, row.stichtag) == (area, stichtag) and row.labels in ((), ("Insgesamt",))
+    )
+
+
+def test_mindestsicherung_table_gives_the_real_cells() -> None:
+    export = DatencsvFile(MINDEST, layout("22811-01-01-4"))
+    rows = list(export.rows())
+    assert [(row.stichtag.year, row.area_key) for row in rows] == [
+        (year, key) for year in (2015, 2014) for key in ("DG", "05", "05562", "05913")
+    ]
+    # 31.12.2014;05913;      Dortmund, Kreisfreie Stadt;97995;82311;59353;22958;1219;12319;2146
+    assert rows[-1].values == (97995, 82311, 59353, 22958, 1219, 12319, 2146)
+    assert export.columns[:4] == (
+        (LEISTUNG.total, "zusammen"),
+        (MINDESTSICHERUNG_SGB2, "zusammen"),
+        *((MINDESTSICHERUNG_SGB2, part) for part in SGB2_LEISTUNGSBERECHTIGTE.parts),
+    )
+    assert (export.description.unit, export.description.regionale_tiefe) == (
+        "Anzahl",
+        "Kreise und krfr. Städte",
+    )
+
+
+def test_mindestsicherung_of_dortmund_2015_is_the_sum_of_its_benefits_in_their_own_tables() -> None:
+    """22811-01-01-4, 31.12.2015, Dortmund: 104311 recipients. Its HLU, Grundsicherung and AsylbLG columns
+    are the counts of the benefits' own tables (22121-01-03-4 outside institutions, 22151-01-02-4 and
+    22221-01-01-4 in total), its SGB II column the erwerbsfähige plus the nicht erwerbsfähige
+    Leistungsberechtigte: the official definition, recomputed from four real files."""
+    official = area_cells(MINDEST, "22811-01-01-4", "05913")
+    hlu = area_cells(HLU, "22121-01-03-4", "05913")  # the age groups under a caption "Altersgruppe"
+    grusi = area_cells(GRUSI_2016, "22151-01-02-4", "05913")
+    asyl = area_cells(ASYL, "22221-01-01-4", "05913")
+    sgb2 = official[(MINDESTSICHERUNG_SGB2, "zusammen")]
+    benefits = {
+        LEISTUNG.parts[1]: hlu[("Insgesamt", "Insgesamt", "außerhalb von Einrichtungen", "Insgesamt")],
+        LEISTUNG.parts[2]: grusi[("Insgesamt", "Insgesamt", "Insgesamt")],
+        LEISTUNG.parts[3]: asyl[("Insgesamt", "Insgesamt", "Insgesamt")],
+    }
+    assert benefits == {benefit: official[(benefit, "zusammen")] for benefit in benefits}
+    assert sgb2 == sum(official[(MINDESTSICHERUNG_SGB2, part)] for part in SGB2_LEISTUNGSBERECHTIGTE.parts)
+    assert official[(LEISTUNG.total, "zusammen")] == sgb2 + sum(benefits.values()) == 104311
+
+
+def test_a_mindestsicherung_total_that_is_not_the_sum_of_its_benefits_is_an_error(tmp_path: Path) -> None:
+    path = variant(
+        tmp_path,
+        MINDEST,
+        (
+            "31.12.2015;05913;      Dortmund, Kreisfreie Stadt;104311;",
+            "31.12.2015;05913;      Dortmund, Kreisfreie Stadt;104312;",
+        ),
+    )
+    file, row, column, message = problem_of(path, "22811-01-01-4", TotalsError)
+    assert (file, row, column) == (MINDEST.name, 13, f"4 ({LEISTUNG.total} / zusammen)")
+    assert f"Art der Leistung '{LEISTUNG.total}' is 104312, but its parts add up to 104311" in message
 
 
 # --- the variants real exports come in ----------------------------------------------------------------

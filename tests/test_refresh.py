@@ -117,7 +117,7 @@ def test_refresh_prints_a_summary_and_writes_nothing_outside_the_data_dir(cli_re
     for phase in ("ingest", "dbt", "gate", "publish", "total"):
         assert f"\n{phase} " in out
     assert "checks: " in out and " 0 failed" in out
-    assert re.search(r"\n  marts.fct_indicator_values +20344\n", out)
+    assert re.search(r"\n  marts.fct_indicator_values +20360\n", out)
     assert f"current: {cli_refresh.paths.published_db}" in out
     # ten files: Deutschland, NRW and the 15 Ruhr Kreise kept (17 x 22 rows x 9 cells = 3,366 cells a
     # file), 15 other Länder, 5 Regierungsbezirke and 3 Kreise outside the Ruhr skipped (23 x 22 rows)

@@ -26,6 +26,12 @@ def test_same_inputs_same_bytes(tmp_path: Path) -> None:
         "22151-01-01-4_2014-12-31.csv",
         *(f"22151-01-02-4_{year}-12-31.csv" for year in range(2015, 2024)),
     ]
+    assert sorted(path.name for path in first if path.parent.name == "genesis_22811_mindestsicherung") == [
+        f"22811-01-01-4_{year}-12-31.csv" for year in range(2014, 2022)
+    ]
+    assert sorted(
+        path.name for path in first if path.parent.name == "genesis_22221_asylbewerberleistungen"
+    ) == [f"22221-01-01-4_{year}-12-31.csv" for year in range(2014, 2024)]
     assert sorted(path.name for path in first if path.parent.name == "stadt_bochum") == [
         f"bochum_kleinraeume_{year}.txt" for year in range(2014, 2024)
     ]
@@ -85,8 +91,8 @@ def test_scale_lengthens_the_series_of_year_ends(tmp_path: Path) -> None:
     assert len(stichtage(3)) == 30
     assert (stichtage(3)[0].isoformat(), stichtage(3)[-1].isoformat()) == ("1994-12-31", "2023-12-31")
     written = generate_sample(tmp_path, scale=2)
-    # 20 year ends of the two population tables and Grundsicherung; in the bundled ten years the five
-    # cities (Essen twice: Stadtbezirke and Stadtteile), the BA workbook and the Jugendamt and
-    # Gesundheitsamt files of the 15 Kreise and kreisfreie Städte ... less Kreis Unna's late
-    # Schuleingangsuntersuchung of 2023
-    assert len(written) == 3 * 20 + (5 + 1 + 1 + 15 * 2) * 10 - 1
+    # 20 year ends of the two population tables, Grundsicherung, HLU and AsylbLG, 18 of the
+    # Mindestsicherung (up to 2021); in the bundled ten years the five cities (Essen twice: Stadtbezirke
+    # and Stadtteile), the BA workbook and the Jugendamt and Gesundheitsamt files of the 15 Kreise and
+    # kreisfreie Städte ... less Kreis Unna's late Schuleingangsuntersuchung of 2023
+    assert len(written) == 5 * 20 + 18 + (5 + 1 + 1 + 15 * 2) * 10 - 1

@@ -76,7 +76,8 @@ class Area:
 @dataclass(frozen=True)
 class Value:
     """One cell of the fact table as the atlas shows it. `value` is None unless status is ok or
-    provisional; `availability` (from mart_data_availability) says why a cell without a row is empty."""
+    provisional; `numerator_origin` says whether the numerator is published, summed or computed;
+    `availability` (from mart_data_availability) says why a cell without a row is empty."""
 
     area_id: str
     period: date
@@ -88,6 +89,7 @@ class Value:
     rank: int | None = None
     ranked: int | None = None
     ruhr_value: float | None = None
+    numerator_origin: str | None = None
     availability: str | None = None
     series_basis: str | None = None  # the method of its sources (e.g. "Zensusbasis: Zensus 2022")
     series_break: bool = False  # compared across a declared series break
@@ -109,7 +111,8 @@ def _cell_joins(key: str) -> str:
 
 def _cells(rows: list[tuple]) -> Iterator[tuple[str, Value]]:
     """(indicator id, cell) from query rows of: indicator, area, period, value, status, suppression,
-    numerator, denominator, rank, areas ranked, Ruhr value, availability[, series basis, break, note]."""
+    numerator, denominator, rank, areas ranked, Ruhr value, numerator origin, availability[, series basis,
+    break, note]."""
     for indicator_id, area_id, period, value, status, *rest in rows:
         yield indicator_id, Value(area_id, period, value, status or "missing", *rest)
 
@@ -278,7 +281,7 @@ def _indicators(con: duckdb.DuckDBPyConnection) -> list[Indicator]:
 
 
 _VALUE_COLUMNS = """c.area_id, c.period, c.value, c.status, f.suppression, f.numerator, f.denominator,
-                    c.rank_in_level, c.areas_in_level, c.ruhr_value"""
+                    c.rank_in_level, c.areas_in_level, c.ruhr_value, f.numerator_origin"""
 
 
 def _newest_at_map_level(con: duckdb.DuckDBPyConnection, by_indicator: dict[str, IndicatorData]) -> None:

@@ -20,6 +20,10 @@ SUPPRESSION = {
     "primary": "Fallzahl unter der Veröffentlichungsgrenze",
     "secondary": "Sekundärsperrung (sonst aus der Summe rückrechenbar)",
 }
+# Only a numerator the platform computed from other counts is pointed out (the Mindestsicherung from its
+# four benefits, the Arbeitslose from SGB II and SGB III); a published figure, or the sum of the
+# published figures of an area's parts, needs no note.
+COMPUTED = "Zähler aus anderen veröffentlichten Zahlen berechnet (siehe Definition)"
 POLARITY = {
     "higher_is_worse": "höhere Werte sind ungünstiger",
     "higher_is_better": "höhere Werte sind günstiger",
@@ -90,4 +94,7 @@ def cell_note(cell: Value | None) -> str:
     if cell.value is None:
         reason = AVAILABILITY.get(cell.availability or "", "")
         return f"{MISSING} ({reason})" if reason and cell.availability != "missing" else MISSING
-    return "vorläufig" if cell.status == "provisional" else ""
+    notes = ["vorläufig"] if cell.status == "provisional" else []
+    if cell.numerator_origin == "computed":
+        notes.append(COMPUTED)
+    return "; ".join(notes)

@@ -282,6 +282,7 @@ def indicator_page(data: AtlasData, item: IndicatorData) -> tuple[str, dict[str,
             "nenner",
             "status",
             "sperrgrund",
+            "herkunft_zaehler",
             "wert_metropole_ruhr",
         ],
         [
@@ -296,6 +297,7 @@ def indicator_page(data: AtlasData, item: IndicatorData) -> tuple[str, dict[str,
                 fmt.plain(cell.denominator),
                 cell.status,
                 cell.suppression or cell.availability or "",
+                cell.numerator_origin or "",
                 fmt.plain(ruhr.value if ruhr else None, decimals),
             ]
             for cell in ordered

@@ -1,6 +1,10 @@
 -- Each catalog indicator for every area of its levels and every period its numerator exists:
 -- numerator and denominator paired by the catalog's rules, the value computed from them (never
 -- averaged from rates), and primary disclosure control. Secondary suppression follows in the mart.
+--   numerator_origin: where the numerator comes from (int_measures.origin): published (a source's
+--   own figure for the area), summed (the sum of the published figures of its parts: Gemeinden to a
+--   Kreis, Kreise to the Ruhr) or computed (from other measures, seed derived_measures, e.g. the
+--   Mindestsicherung from its four benefits where table 22811 does not publish it)
 --   denominator_period: same_period | latest_population_stichtag (the last 31.12. at or before the
 --   period: Kita 01.03.2024 -> 31.12.2023) | five_years_earlier (Bevölkerungsentwicklung)
 {{ config(materialized='table') }}
@@ -20,6 +24,11 @@ numerators as (
         measures.period,
         measures.value as numerator_value,
         measures.status as numerator_status,
+        case measures.origin
+            when 'delivered' then 'published'
+            when 'summed' then 'summed'
+            when 'derived' then 'computed'
+        end as numerator_origin,
         measures.source_files,
         measures.source_id as numerator_source_id,
         case catalog.denominator_period
@@ -67,6 +76,7 @@ select
     area_id,
     period,
     numerator_value as numerator,
+    numerator_origin,
     denominator_value as denominator,
     case calculation
         when 'count' then numerator_value::double

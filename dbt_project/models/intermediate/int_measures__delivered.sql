@@ -1,19 +1,35 @@
 -- Every delivered count in the shared measure vocabulary, one row per area x period x measure, at
 -- the level each source publishes: population (GENESIS, every official level; the population at or above
--- the Altersgrenze estimated from its age groups), Grundsicherung
--- (GENESIS, Kreis and above), SGB II and Arbeitslose (BA, Gemeinde), small areas (cities),
--- Kita and Schuleingangsuntersuchung (municipal submissions, Gemeinde and small area).
+-- the Altersgrenze estimated from its age groups), the social benefits
+-- of the GENESIS Kreis tables (Kreis and above: Grundsicherung 22151, Mindestsicherung 22811, HLU
+-- 22121, AsylbLG 22221), SGB II and Arbeitslose (BA, Gemeinde), small areas (cities), Kita and
+-- Schuleingangsuntersuchung (municipal submissions, Gemeinde and small area).
 {{ config(materialized='table') }}
 
-with grundsicherung as (
+with kreis_tables as (
+    select area_key, stichtag, measure_id, anzahl, status, source_file, source_id
+    from {{ ref('stg_genesis__grundsicherung') }}
+    union all
+    select area_key, stichtag, measure_id, anzahl, status, source_file, source_id
+    from {{ ref('stg_genesis__mindestsicherung') }}
+    union all
+    select area_key, stichtag, measure_id, anzahl, status, source_file, source_id
+    from {{ ref('stg_genesis__hilfe_lebensunterhalt') }}
+    union all
+    select area_key, stichtag, measure_id, anzahl, status, source_file, source_id
+    from {{ ref('stg_genesis__asylbewerberleistungen') }}
+),
+
+social_benefits as (
     select
         area_key as area_id,
         stichtag as period,
         measure_id,
         {{ sum_of_parts('anzahl', 'status') }},
-        string_agg(distinct source_file, ', ' order by source_file) as source_files
-    from {{ ref('stg_genesis__grundsicherung') }}
-    group by all
+        string_agg(distinct source_file, ', ' order by source_file) as source_files,
+        source_id
+    from kreis_tables
+    group by area_key, stichtag, measure_id, source_id
 )
 
 select area_id, period, measure_id, value, status, source_files, source_id
@@ -27,8 +43,8 @@ from {{ ref('int_bevoelkerung_altersgrenze') }}
 
 union all
 
-select area_id, period, measure_id, value, status, source_files, 'genesis_22151_grundsicherung'
-from grundsicherung
+select area_id, period, measure_id, value, status, source_files, source_id
+from social_benefits
 
 union all
 

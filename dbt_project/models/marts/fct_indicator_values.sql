@@ -44,6 +44,7 @@ select
     final.area_id,
     final.period,
     case when final.status <> 'suppressed' then final.numerator end as numerator,
+    final.numerator_origin,
     final.denominator,
     case when final.status in ('ok', 'provisional') then final.value end as value,
     final.status,

@@ -68,6 +68,11 @@ def build_delivery_check(key: dg.AssetKey, sources: list[Source]) -> dg.AssetChe
     ids = {source.id for source in sources}
     owners = sorted({source.owner for source in sources})
     cadences = sorted({source.cadence for source in sources})
+    own_lags = "".join(
+        f"{source.id}: due {source.publication_lag_months} months after its period. "
+        for source in sources
+        if source.publication_lag_months
+    )
 
     @dg.asset_check(
         asset=key,
@@ -75,7 +80,7 @@ def build_delivery_check(key: dg.AssetKey, sources: list[Source]) -> dg.AssetChe
         description=(
             f"The newest delivered reporting period is not overdue ({', '.join(cadences)}: "
             f"{'; '.join(DEADLINES[cadence].describe() for cadence in cadences)}). "
-            f"Owner: {'; '.join(owners)}."
+            f"{own_lags}Owner: {'; '.join(owners)}."
         ),
         blocking=False,
         op_tags={PHASE_TAG: "ingest"},
