@@ -145,8 +145,18 @@ def fct_indicator_values_suite(catalog: tuple[Indicator, ...]) -> Suite:
             expectation(
                 "no_published_cell_below_disclosure_minimum",
                 "expect_column_values_to_be_in_set",
-                "No published value has a numerator below min_count or a denominator below min_denominator.",
+                "No published value has a numerator below min_count (except a zero the source printed as "
+                "'-') or a denominator below min_denominator.",
                 column="below_disclosure_minimum",
+                value_set=[False],
+            ),
+            expectation(
+                "no_suppressed_cell_recoverable",
+                "expect_column_values_to_be_in_set",
+                "No suppressed numerator can be recomputed from the published ones through any chain of "
+                "exact sums (a total and its parts, on every level), by an attacker who repeats until "
+                "nothing new: a total known and one part unknown gives the part, all parts the total.",
+                column="recovered_by_attack",
                 value_set=[False],
             ),
             expectation(
@@ -181,7 +191,22 @@ def fct_indicator_values_suite(catalog: tuple[Indicator, ...]) -> Suite:
 
 
 # The fact table with what its contracts compare against, computed in DuckDB over the full table.
+# `attack` is the iterative attacker on the published numerators and the exact sums among them
+# (intermediate.int_disclosure_groups, the groups of a total and its parts): every round, a group with
+# exactly one unknown member gives it, until a round finds nothing.
 FACT_QUERY = """
+with recursive attack (indicator_id, area_id, period) using key (indicator_id, area_id, period) as (
+    select indicator_id, area_id, period from marts.fct_indicator_values where numerator is not null
+    union
+    select distinct indicator_id, area_id, period from (
+        select groups.indicator_id, groups.period,
+            any_value(groups.area_id) filter (where known.area_id is null) as area_id
+        from intermediate.int_disclosure_groups as groups
+        left join recurring.attack as known using (indicator_id, area_id, period)
+        group by groups.indicator_id, groups.period, groups.group_area_id
+        having count(*) filter (where known.area_id is null) = 1
+    )
+)
 select facts.*,
     abs(facts.value - case catalog.calculation
         when 'count' then facts.numerator
@@ -191,14 +216,17 @@ select facts.*,
     0.5 * pow(10, -catalog.decimals) + 1e-9 as rounding_tolerance,
     facts.area_id in (select area_id from marts.dim_area) as area_known,
     coalesce(facts.status in ('ok', 'provisional') and (facts.numerator < catalog.min_count
+        and not coalesce(facts.published_zero, false)
         or (catalog.calculation <> 'count' and facts.denominator < catalog.min_denominator)), false)
         as below_disclosure_minimum,
+    facts.status = 'suppressed' and recovered.area_id is not null as recovered_by_attack,
     coalesce(population.numerator = facts.denominator, true) as population_agrees,
     case when not facts.series_break then abs(facts.value - lag(facts.value) over (
         partition by facts.indicator_id, facts.area_id order by facts.period)) end as change_previous_period,
     catalog.max_change
 from marts.fct_indicator_values as facts
 left join marts.dim_indicator as catalog using (indicator_id)
+left join attack as recovered using (indicator_id, area_id, period)
 left join marts.fct_indicator_values as population
     on catalog.denominator_measure = 'bev_insgesamt' and catalog.denominator_period = 'same_period'
     and population.indicator_id = 'bevoelkerung' and population.area_id = facts.area_id

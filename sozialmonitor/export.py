@@ -78,8 +78,10 @@ ORIGIN_LEGEND = {
 }
 SUPPRESSION_LEGEND = {
     "source": "die Quelle hat die Zahl gesperrt (*, ., x); alles, was darauf aufbaut, bleibt gesperrt",
-    "primary": "Zähler oder Nenner unter der Mindestgröße des Katalogs",
-    "secondary": "gesperrt, damit ein gesperrter Nachbarwert nicht aus der Summe zurückgerechnet werden kann",
+    "primary": "Zähler oder Nenner unter der Mindestgröße des Katalogs (eine von der Quelle als „-“ "
+    "veröffentlichte Null ist keine kleine Zahl und wird veröffentlicht)",
+    "secondary": "gesperrt, damit kein gesperrter Wert aus Summen und veröffentlichten Teilen "
+    "zurückgerechnet werden kann, auch nicht über mehrere Gebietsebenen",
 }
 
 
@@ -292,9 +294,13 @@ def definition_entries(catalog: dict[str, Any]) -> list[tuple[str, str]]:
     disclosure = (
         "Ein Wert wird gesperrt (kein Wert, kein Zähler), wenn der Zähler unter "
         f"{text(catalog['min_count'])} oder der Nenner unter {text(catalog['min_denominator'])} liegt "
-        "(primary), wenn die Quelle eine benötigte Zahl gesperrt hat (source) oder wenn er sonst aus "
-        "dem übergeordneten Gebiet und den veröffentlichten Nachbargebieten zurückgerechnet werden "
-        "könnte (secondary)."
+        "(primary; eine Null, die die Quelle selbst als „-“ veröffentlicht, bleibt veröffentlicht), "
+        "wenn die Quelle eine benötigte Zahl gesperrt hat (source) oder wenn er sonst über eine Kette "
+        "exakter Summen zurückgerechnet werden könnte: Ruhrgebiet = Summe der Kreise, Kreis = Summe "
+        "seiner Gemeinden, Stadt = Summe ihrer Stadtbezirke, wo diese genau aufgeht (secondary). "
+        "Gesperrt wird dann jeweils der kleinste veröffentlichte Wert derselben Summe, bis keine "
+        "Summe mehr genau einen unbekannten Wert enthält; veröffentlicht ist damit höchstens die Summe "
+        "mehrerer gesperrter Werte zusammen."
     )
     return [
         ("Indikator", text(catalog["indicator_id"])),

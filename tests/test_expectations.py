@@ -44,26 +44,49 @@ def test_fact_suite_fails_exactly_on_broken_rows() -> None:
     each one fails, on exactly the rows built to break it."""
     con = duckdb.connect()
     con.execute("create schema marts")
-    con.execute("create table marts.dim_area as select unnest(['05913000', '05112000']) as area_id")
+    con.execute("create schema intermediate")
+    con.execute(
+        "create table marts.dim_area as select unnest(['05913000', '05112000', '05170', '05170004', "
+        "'05170040', '05954', '05954004', '05954008']) as area_id"
+    )
     con.execute("create table marts.dim_indicator as select * from read_csv(?)", [str(CATALOG_PATH)])
     con.execute("""create table marts.fct_indicator_values as select * from (values
-        ('auslaenderanteil', '05913000', date '2023-12-31', 120, 100, 120.0, 'ok', 'f.csv', false),
-        ('auslaenderanteil', '05913000', date '2023-12-31', 20, 100, 20.0, 'ok', 'f.csv', false),
-        ('anteil_unter_18', '05112000', date '2023-12-31', -1, 100, -1.0, 'ok', 'f.csv', false),
-        ('anteil_65_plus', '05112000', date '2023-12-31', 5, 0, null, 'ok', 'f.csv', false),
-        ('armut', '05112000', date '2023-12-31', 5, 10, 50.0, 'geheim', 'f.csv', false),
+        ('auslaenderanteil', '05913000', date '2023-12-31', 120, 100, 120.0, 'ok', false, 'f.csv', false),
+        ('auslaenderanteil', '05913000', date '2023-12-31', 20, 100, 20.0, 'ok', false, 'f.csv', false),
+        ('anteil_unter_18', '05112000', date '2023-12-31', -1, 100, -1.0, 'ok', false, 'f.csv', false),
+        ('anteil_65_plus', '05112000', date '2023-12-31', 5, 0, null, 'ok', false, 'f.csv', false),
+        ('armut', '05112000', date '2023-12-31', 5, 10, 50.0, 'geheim', false, 'f.csv', false),
         -- unknown area; 30 / 200 is 15.0, not 15.5
-        ('anteil_65_plus', '05999999', date '2023-12-31', 30, 200, 15.5, 'ok', 'f.csv', false),
+        ('anteil_65_plus', '05999999', date '2023-12-31', 30, 200, 15.5, 'ok', false, 'f.csv', false),
         -- Bevölkerung 1,000, but the Ausländeranteil divides by 1,200; and it jumps 11.67 points in a year
-        ('bevoelkerung', '05112000', date '2023-12-31', 1000, null, 1000.0, 'ok', 'f.csv', false),
-        ('auslaenderanteil', '05112000', date '2023-12-31', 100, 1200, 8.33, 'ok', 'f.csv', false),
-        ('auslaenderanteil', '05112000', date '2022-12-31', 200, 1000, 20.0, 'ok', 'f.csv', false),
+        ('bevoelkerung', '05112000', date '2023-12-31', 1000, null, 1000.0, 'ok', false, 'f.csv', false),
+        ('auslaenderanteil', '05112000', date '2023-12-31', 100, 1200, 8.33, 'ok', false, 'f.csv', false),
+        ('auslaenderanteil', '05112000', date '2022-12-31', 200, 1000, 20.0, 'ok', false, 'f.csv', false),
         -- a jump of 10 points across a declared series break: said by series_break, not judged
-        ('anteil_unter_18', '05913000', date '2022-12-31', 100, 1000, 10.0, 'ok', 'f.csv', false),
-        ('anteil_unter_18', '05913000', date '2023-12-31', 200, 1000, 20.0, 'ok', 'f.csv', true),
+        ('anteil_unter_18', '05913000', date '2022-12-31', 100, 1000, 10.0, 'ok', false, 'f.csv', false),
+        ('anteil_unter_18', '05913000', date '2023-12-31', 200, 1000, 20.0, 'ok', false, 'f.csv', true),
         -- more children in care than live there: an error (Destatis' Betreuungsquote cannot exceed 100 %)
-        ('kita_quote_3_bis_6', '05913000', date '2023-03-01', 201, 200, 100.5, 'ok', 'f.csv', false)
-    ) t(indicator_id, area_id, period, numerator, denominator, value, status, source_files, series_break)""")
+        ('kita_quote_3_bis_6', '05913000', date '2023-03-01', 201, 200, 100.5, 'ok', false, 'f.csv', false),
+        -- zeros: the source's "-" may be published, a 0 the platform was delivered as a number may not
+        ('jugendarbeitslosenanteil', '05112000', date '2023-12-31', 0, 500, 0.0, 'ok', true, 'f.csv', false),
+        ('jugendarbeitslosenanteil', '05112000', date '2022-12-31', 0, 500, 0.0, 'ok', false, 'f.csv', false)
+    ) t(indicator_id, area_id, period, numerator, denominator, value, status, published_zero,
+        source_files, series_break)""")
+    # Kreis 05170 = 05170004 + 05170040: the hidden Gemeinde is 50 - 30. Kreis 05954 = 05954004 + 05954008,
+    # both hidden: only their sum is known.
+    con.execute("""insert into marts.fct_indicator_values
+        select 'seu_uebergewicht_anteil', area_id, date '2023-08-01', numerator, denominator, value, status,
+            false, 'f.csv', false
+        from (values
+            ('05170', 50, 500, 10.0, 'ok'), ('05170004', 30, 300, 10.0, 'ok'),
+            ('05170040', null, 200, null, 'suppressed'),
+            ('05954', 40, 400, 10.0, 'ok'), ('05954004', null, 200, null, 'suppressed'),
+            ('05954008', null, 200, null, 'suppressed')
+        ) t(area_id, numerator, denominator, value, status)""")
+    con.execute("""create table intermediate.int_disclosure_groups as
+        select 'seu_uebergewicht_anteil' as indicator_id, date '2023-08-01' as period, kreis as group_area_id,
+            unnest([kreis, kreis || '004', kreis || gemeinde]) as area_id
+        from (values ('05170', '040'), ('05954', '008')) t(kreis, gemeinde)""")
     outcomes = {o.check_name: o for o in validate_relation(con, read_suites()["marts.fct_indicator_values"])}
     failing = {name: outcome.unexpected_count for name, outcome in outcomes.items() if not outcome.success}
     assert failing == {
@@ -76,7 +99,9 @@ def test_fact_suite_fails_exactly_on_broken_rows() -> None:
         "numerator_le_denominator__anteil_65_plus": 1,
         "value_matches_numerator_and_denominator": 1,
         "area_in_dim_area": 1,
-        "no_published_cell_below_disclosure_minimum": 2,  # numerator -1 < 3; denominator 0 < 100
+        # numerator -1 < 3; denominator 0 < 100; a 0 delivered as a number (not the source's "-")
+        "no_published_cell_below_disclosure_minimum": 3,
+        "no_suppressed_cell_recoverable": 1,  # 05170040 = 50 - 30; 05954004 and 05954008 stay unknown
         "denominator_agrees_with_population": 3,  # 05112000 in 2023 has 1,000 inhabitants
         "plausible_change": 2,  # 20.0 -> 8.33 in 05112000, and the duplicate pair in 05913000
         "value_present_when_ok": 1,

@@ -73,6 +73,7 @@ select
         when bool_or(measure_status = 'provisional') then 'provisional'
         else 'ok'
     end as status,
+    false as published_zero,  -- an estimate, never a figure the source printed
     string_agg(distinct source_file, ', ' order by source_file) as source_files,
     any_value(source_id) as source_id
 from weighted

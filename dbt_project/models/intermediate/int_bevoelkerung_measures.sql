@@ -3,7 +3,7 @@
 -- where the table's age groups fit its band exactly (no partial band: the Gemeinde table's 65–75 cannot
 -- make "65 bis unter 67").
 with cells as (
-    select *, {{ measure_status('status') }} as measure_status
+    select *, {{ measure_status('status') }} as measure_status, {{ published_zero('status') }} as published_zero
     from {{ ref('int_bevoelkerung_gebiete') }}
 ),
 
@@ -16,7 +16,7 @@ summed as (
         cells.area_id,
         cells.stichtag as period,
         measures.measure_id,
-        {{ sum_of_parts('cells.anzahl', 'cells.measure_status') }},
+        {{ sum_of_parts('cells.anzahl', 'cells.measure_status', 'cells.published_zero') }},
         string_agg(distinct cells.source_file, ', ' order by cells.source_file) as source_files,
         any_value(cells.source_id) as source_id,  -- one table per area and level
         -- the groups cover the band exactly: from its lower bound, without gaps, to its upper bound

@@ -5,6 +5,11 @@
 --   own figure for the area), summed (the sum of the published figures of its parts: Gemeinden to a
 --   Kreis, Kreise to the Ruhr) or computed (from other measures, seed derived_measures, e.g. the
 --   Mindestsicherung from its four benefits where table 22811 does not publish it)
+--   primary suppression: numerator below min_count, or denominator below min_denominator. A numerator
+--   the source printed as "-" (exactly nothing; also a sum of such zeros, see the published_zero
+--   macro) is no small count but a fact the source publishes itself: hiding it protects nobody, so
+--   it is exempt from min_count (not from min_denominator: 0 of 15 children still says something
+--   about each of the 15).
 --   denominator_period: same_period | latest_population_stichtag (the last 31.12. at or before the
 --   period: Kita 01.03.2024 -> 31.12.2023) | five_years_earlier (Bevölkerungsentwicklung)
 {{ config(materialized='table') }}
@@ -29,6 +34,7 @@ numerators as (
             when 'summed' then 'summed'
             when 'derived' then 'computed'
         end as numerator_origin,
+        measures.published_zero as numerator_published_zero,
         measures.source_files,
         measures.source_id as numerator_source_id,
         case catalog.denominator_period
@@ -65,7 +71,7 @@ classified as (
             when numerator_status = 'suppressed' then 'source'
             when numerator_status = 'missing' or numerator_value is null then null
             when calculation <> 'count' and (denominator_value is null or denominator_value = 0) then null
-            when numerator_value < min_count then 'primary'
+            when numerator_value < min_count and not numerator_published_zero then 'primary'
             when calculation <> 'count' and denominator_value < min_denominator then 'primary'
         end as suppression
     from paired
@@ -90,6 +96,7 @@ select
         else 'ok'
     end as status,
     suppression,
+    numerator_published_zero as published_zero,
     concat_ws(', ', source_files, case when denominator_source_files <> source_files then denominator_source_files end)
         as source_files,
     numerator_source_id,

@@ -3,6 +3,9 @@
 -- derived measures (seed derived_measures, e.g. Arbeitslose = SGB II + SGB III) wherever all their
 -- components exist. Small areas are never summed into a Gemeinde: the city's official total comes
 -- from the official source (mart_small_area_reconciliation shows how far the two differ).
+-- A total the source delivers itself wins over the sum, so a Gemeinde the source withholds ("*")
+-- hides neither its Kreis nor the Ruhr where the source publishes the Kreis total. published_zero
+-- carries a source's "-" through every sum made only of such zeros (macro sum_of_parts).
 {{ config(materialized='table') }}
 
 with delivered as (
@@ -19,7 +22,7 @@ kreise_summed as (
         gemeinden.kreis_ags as area_id,
         delivered.period,
         delivered.measure_id,
-        {{ sum_of_parts('delivered.value', 'delivered.status') }},
+        {{ sum_of_parts('delivered.value', 'delivered.status', 'delivered.published_zero') }},
         {{ provenance_of_parts('delivered') }}
     from delivered
     inner join gemeinden on delivered.area_id = gemeinden.ags
@@ -44,7 +47,7 @@ region_summed as (
         regionen.area_id,
         with_kreise.period,
         with_kreise.measure_id,
-        {{ sum_of_parts('with_kreise.value', 'with_kreise.status') }},
+        {{ sum_of_parts('with_kreise.value', 'with_kreise.status', 'with_kreise.published_zero') }},
         {{ provenance_of_parts('with_kreise') }}
     from with_kreise
     inner join {{ ref('ruhr_kreise') }} as kreise on with_kreise.area_id = kreise.kreis_ags
@@ -65,7 +68,7 @@ derived as (
         counted.area_id,
         counted.period,
         recipe.measure_id,
-        {{ sum_of_parts('counted.value', 'counted.status', 'recipe.sign') }},
+        {{ sum_of_parts('counted.value', 'counted.status', 'counted.published_zero', 'recipe.sign') }},
         string_agg(distinct counted.source_files, ', ' order by counted.source_files) as source_files,
         string_agg(distinct counted.source_id, '|' order by counted.source_id) as source_id
     from counted

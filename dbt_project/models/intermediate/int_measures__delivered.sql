@@ -3,20 +3,22 @@
 -- the Altersgrenze estimated from its age groups), the social benefits
 -- of the GENESIS Kreis tables (Kreis and above: Grundsicherung 22151, Mindestsicherung 22811, HLU
 -- 22121, AsylbLG 22221), SGB II and Arbeitslose (BA, Gemeinde), small areas (cities), Kita and
--- Schuleingangsuntersuchung (municipal submissions, Gemeinde and small area).
+-- Schuleingangsuntersuchung (municipal submissions, Gemeinde and small area). BA: its Gemeinde rows, and
+-- a Kreis row where a workbook has one. published_zero: the source printed the count as "-" (macro
+-- published_zero).
 {{ config(materialized='table') }}
 
 with kreis_tables as (
-    select area_key, stichtag, measure_id, anzahl, status, source_file, source_id
+    select area_key, stichtag, measure_id, anzahl, status, published_zero, source_file, source_id
     from {{ ref('stg_genesis__grundsicherung') }}
     union all
-    select area_key, stichtag, measure_id, anzahl, status, source_file, source_id
+    select area_key, stichtag, measure_id, anzahl, status, published_zero, source_file, source_id
     from {{ ref('stg_genesis__mindestsicherung') }}
     union all
-    select area_key, stichtag, measure_id, anzahl, status, source_file, source_id
+    select area_key, stichtag, measure_id, anzahl, status, published_zero, source_file, source_id
     from {{ ref('stg_genesis__hilfe_lebensunterhalt') }}
     union all
-    select area_key, stichtag, measure_id, anzahl, status, source_file, source_id
+    select area_key, stichtag, measure_id, anzahl, status, published_zero, source_file, source_id
     from {{ ref('stg_genesis__asylbewerberleistungen') }}
 ),
 
@@ -25,38 +27,38 @@ social_benefits as (
         area_key as area_id,
         stichtag as period,
         measure_id,
-        {{ sum_of_parts('anzahl', 'status') }},
+        {{ sum_of_parts('anzahl', 'status', 'published_zero') }},
         string_agg(distinct source_file, ', ' order by source_file) as source_files,
         source_id
     from kreis_tables
     group by area_key, stichtag, measure_id, source_id
 )
 
-select area_id, period, measure_id, value, status, source_files, source_id
+select area_id, period, measure_id, value, status, published_zero, source_files, source_id
 from {{ ref('int_bevoelkerung_measures') }}
 
 union all
 
 -- estimated from the age groups (method in the model)
-select area_id, period, measure_id, value, status, source_files, source_id
+select area_id, period, measure_id, value, status, published_zero, source_files, source_id
 from {{ ref('int_bevoelkerung_altersgrenze') }}
 
 union all
 
-select area_id, period, measure_id, value, status, source_files, source_id
+select area_id, period, measure_id, value, status, published_zero, source_files, source_id
 from social_benefits
 
 union all
 
-select area_key, berichtsmonat, measure_id, anzahl, status, source_file, source_id
+select area_key, berichtsmonat, measure_id, anzahl, status, published_zero, source_file, source_id
 from {{ ref('stg_ba__gemeindedaten') }}
 
 union all
 
-select area_id, stichtag, measure_id, anzahl, status, source_file, source_id
+select area_id, stichtag, measure_id, anzahl, status, published_zero, source_file, source_id
 from {{ ref('stg_staedte__kleinraum') }}
 
 union all
 
-select area_id, stichtag, measure_id, anzahl, status, source_file, source_id
+select area_id, stichtag, measure_id, anzahl, status, published_zero, source_file, source_id
 from {{ ref('stg_meldungen__kommunal') }}

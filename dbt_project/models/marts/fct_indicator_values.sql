@@ -1,42 +1,123 @@
--- One row per indicator x area x period, after disclosure control, with the method of its sources and
--- whether it is compared across a declared series break (int_indicator_series).
--- Secondary suppression: in every group of areas below one parent (Gemeinden of a Kreis, small
--- areas of a city, Kreise of the region) where exactly one is suppressed while others are published,
--- the published sibling with the smallest numerator is suppressed too, so that the hidden value
--- cannot be recomputed as the parent's numerator minus the published siblings'.
-with primary_suppressed as (
-    select values.*, areas.parent_id
-    from {{ ref('int_indicator_values') }} as values
-    inner join {{ ref('dim_area') }} as areas on values.area_id = areas.area_id
+-- One row per indicator x area x period, after disclosure control, with the origin of its numerator,
+-- the method of its sources and whether it is compared across a declared series break
+-- (int_indicator_series).
+-- Hidden before this model: cells the source withheld ('source') and cells below the catalog's minimums
+-- ('primary', int_indicator_values). Secondary suppression here hides more cells until no hidden
+-- numerator can be recomputed through any chain of the exact equations of int_disclosure_groups (a
+-- total and its parts: the Ruhr and its Kreise, a Kreis and its Gemeinden, a city and its small areas
+-- where they add up), on every level at once.
+--   The attacker: repeat until nothing new: in a group of a total and its parts, exactly one member
+--   unknown gives it (total minus the known parts, or the sum of the parts). A chain: Kreis K hidden,
+--   its sibling K2 hidden to protect it, but K2's Gemeinden all published: K2 = their sum, then
+--   K = Ruhr - the other Kreise. An attacker who learns nothing in a first round learns nothing at all,
+--   so the publication is safe when no group has exactly one unknown member that is hidden.
+--   The fixpoint (recursive CTE keyed by cell): each round, in every group with exactly one unknown
+--   member, (a) if that member is hidden, one more member is hidden: the published one with the
+--   smallest numerator (the smallest loss of information; a part before the total, as the total is the
+--   largest), then the next round looks at the groups that cell belongs to (its own parts, one level
+--   down; the parent's group, one level up); (b) if it is a cell without a published numerator that is
+--   not hidden (missing, or a total without a row), the attacker knows it from now on. Rounds repeat
+--   until no group changes. (b) is never taken back, even when a later round hides a cell it was
+--   computed from: the attacker is assumed to know more than it could, never less, so the result is
+--   safe (the gate's check no_suppressed_cell_recoverable runs the attack itself on the result).
+--   Never a published zero as complement: a count the source printed as "-" is public and adds no
+--   uncertainty, so hiding it protects nothing; it is taken only when a group has nothing else. Other
+--   counts the source publishes itself (a BA Gemeinde) are taken: they keep the hidden cell out of reach
+--   of this publication; against a reader of the source, the source's own secondary suppression
+--   protects (the BA withholds a second cell where one could be recomputed from its totals).
+--   Not covered: relations between indicators (two indicators with the same numerator measure, one
+--   suppressed and one not) and between periods; intervals (two hidden cells of one group are known
+--   together: their sum is the total minus the published parts).
+with recursive
+
+indicator_values as (
+    select * from {{ ref('int_indicator_values') }}
 ),
 
-siblings as (
+groups as (
+    select * from {{ ref('int_disclosure_groups') }}
+),
+
+cells as (
     select
-        *,
-        count(*) filter (where status = 'suppressed')
-            over (partition by indicator_id, period, parent_id) as suppressed_siblings,
-        row_number() over (
-            partition by indicator_id, period, parent_id, status in ('ok', 'provisional')
-            order by numerator, area_id
-        ) as smallest_first
-    from primary_suppressed
-    where parent_id is not null
+        indicator_id,
+        area_id,
+        period,
+        numerator,
+        published_zero,
+        status = 'suppressed' as hidden,
+        status <> 'suppressed' and numerator is not null as published
+    from indicator_values
+    union all
+    select distinct indicator_id, area_id, period, null, false, false, false
+    from groups
+    where not exists (
+        select 1 from indicator_values
+        where indicator_values.indicator_id = groups.indicator_id
+            and indicator_values.area_id = groups.area_id
+            and indicator_values.period = groups.period
+    )
 ),
 
-secondary as (
-    select indicator_id, area_id, period
-    from siblings
-    where suppressed_siblings = 1 and status in ('ok', 'provisional') and smallest_first = 1
+members as (
+    select groups.indicator_id, groups.period, groups.group_area_id, groups.area_id, groups.is_total,
+        cells.numerator, cells.published_zero, cells.published
+    from groups
+    inner join cells using (indicator_id, area_id, period)
+),
+
+protection (indicator_id, area_id, period, hidden, derived) using key (indicator_id, area_id, period) as (
+    select indicator_id, area_id, period, hidden, false from cells
+    union
+    (
+        with state as (
+            select
+                members.*,
+                protection.hidden,
+                not ((members.published and not protection.hidden) or protection.derived) as unknown
+            from members
+            inner join recurring.protection as protection using (indicator_id, area_id, period)
+        ),
+
+        exposed as (
+            select
+                indicator_id,
+                period,
+                group_area_id,
+                any_value(area_id) filter (where unknown) as area_id,
+                any_value(hidden) filter (where unknown) as hidden
+            from state
+            group by all
+            having count(*) filter (where unknown) = 1
+        ),
+
+        complements as (
+            select state.indicator_id, state.area_id, state.period
+            from exposed
+            inner join state using (indicator_id, period, group_area_id)
+            where exposed.hidden and state.published and not state.hidden
+            qualify row_number() over (
+                partition by state.indicator_id, state.period, state.group_area_id
+                order by state.published_zero, state.numerator, state.is_total, state.area_id
+            ) = 1
+        )
+
+        select distinct indicator_id, area_id, period, true, false from complements
+        union all
+        select distinct indicator_id, area_id, period, false, true from exposed where not hidden
+    )
 ),
 
 final as (
     select
-        primary_suppressed.* exclude (status, suppression, parent_id),
-        case when secondary.area_id is not null then 'suppressed' else primary_suppressed.status end as status,
-        case when secondary.area_id is not null then 'secondary' else primary_suppressed.suppression end
-            as suppression
-    from primary_suppressed
-    left join secondary using (indicator_id, area_id, period)
+        indicator_values.* exclude (status, suppression),
+        case when protection.hidden then 'suppressed' else indicator_values.status end as status,
+        case
+            when protection.hidden and indicator_values.status <> 'suppressed' then 'secondary'
+            else indicator_values.suppression
+        end as suppression
+    from indicator_values
+    inner join protection using (indicator_id, area_id, period)
 )
 
 select
@@ -49,6 +130,7 @@ select
     case when final.status in ('ok', 'provisional') then final.value end as value,
     final.status,
     final.suppression,
+    case when final.status <> 'suppressed' then final.published_zero end as published_zero,
     final.source_files,
     series.series_basis,
     coalesce(series.series_break, false) as series_break,

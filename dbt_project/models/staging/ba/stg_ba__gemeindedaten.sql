@@ -15,6 +15,7 @@ select
     measures.measure_id,
     newest.anzahl,
     {{ measure_status('newest.status') }} as status,
+    {{ published_zero('newest.status') }} as published_zero,
     newest.layout,
     newest.source_id,
     newest.file_name as source_file,

@@ -17,6 +17,7 @@ select
     measures.measure_id,
     newest.anzahl,
     {{ measure_status('newest.status') }} as status,
+    {{ published_zero('newest.status') }} as published_zero,
     {{ staging_provenance() }}
 from newest
 inner join {{ ref('asylbewerberleistungen_measures') }} as measures

@@ -19,6 +19,7 @@ select
     measures.measure_id,
     newest.anzahl,
     {{ measure_status('newest.status') }} as status,
+    {{ published_zero('newest.status') }} as published_zero,
     {{ staging_provenance() }}
 from newest
 inner join {{ ref('mindestsicherung_measures') }} as measures

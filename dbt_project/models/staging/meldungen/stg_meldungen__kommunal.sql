@@ -14,6 +14,7 @@ select
     merkmal as measure_id,
     anzahl,
     {{ measure_status('status') }} as status,
+    {{ published_zero('status') }} as published_zero,
     source_id,
     file_name as source_file,
     row_number as source_row,
