@@ -156,7 +156,7 @@ def test_mail_and_webhook_carry_the_report(
     )
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")  # SMTP lines end in CRLF
     assert text == sample_report.path.read_text(encoding="utf-8")
-    assert "| SGB-II-Quote (`sgb2_quote`) | % | 2023-12-31 | 14.79 |" in text
+    assert "| SGB-II-Quote (INKAR-Abgrenzung) (`sgb2_quote`) | % | 2023-12-31 | 14.79 |" in text
     page = message.get_body(("html",)).get_content()
     assert "<td>14.79</td>" in page and "<td>5,126,536</td>" in page
 

@@ -22,7 +22,7 @@ from sozialmonitor.run_report import collect, headline_diffs, reports_dir, write
 from sozialmonitor.settings import DataPaths
 from tests.support import CliRefresh, change_dortmund_cell, copy_of, population_file
 
-SGB2_2023 = "| SGB-II-Quote (`sgb2_quote`) | % | 2023-12-31 | 14.79 |"
+SGB2_2023 = "| SGB-II-Quote (INKAR-Abgrenzung) (`sgb2_quote`) | % | 2023-12-31 | 14.79 |"
 
 
 def instance_of(paths: DataPaths) -> dg.DagsterInstance:
@@ -52,9 +52,11 @@ def test_the_refresh_writes_the_report_and_names_it(cli_refresh: CliRefresh) -> 
     assert text.count("| ingest_stadt_kleinraum | ") == 5
     assert re.search(r"\| nightly_refresh \| – \| [0-9a-f-]{36} \| SUCCESS \|", text)
     assert "| genesis_12411_bevoelkerung | 10 | 10 | 0 | 0 | 33660 | ok |" in text
-    assert "| kommunale_meldungen_kreis_unna | 19 | 19 | 0 | 0 | 560 | ok |" in text
-    assert "389 files loaded, 0 unchanged (skipped by checksum), 0 quarantined." in text
-    assert "30 dbt models and seeds built: 10 reference, 7 staging, 5 intermediate, 8 marts." in text
+    # Kreis Unna's 10 Gemeinden, ten years: 2 Kita rows a year, 7 Schuleingangsuntersuchung rows in the
+    # nine years it delivered (its 2023 file is late)
+    assert f"| kommunale_meldungen_kreis_unna | 19 | 19 | 0 | 0 | {10 * 10 * 2 + 10 * 9 * 7} | ok |" in text
+    assert "427 files loaded, 0 unchanged (skipped by checksum), 0 quarantined." in text
+    assert "47 dbt models and seeds built: 15 reference, 11 staging, 9 intermediate, 12 marts." in text
     checks = re.search(r"\n(\d+) passed, 0 failed \(0 blocking, 0 warnings\)\.\n", text)
     assert checks and f"checks: {checks[1]} passed, 0 failed" in cli_refresh.stdout
     assert "None: every source delivered on time (as of 2024-03-31)." in text
@@ -62,7 +64,7 @@ def test_the_refresh_writes_the_report_and_names_it(cli_refresh: CliRefresh) -> 
     assert SGB2_2023 + " – | – | – |" in text
     assert "| Bevölkerung (`bevoelkerung`) | Personen | 2023-12-31 | 5,126,536 |" in text
     assert (
-        "| Grundsicherung im Alter (Altersarmut) (`grundsicherung_alter_quote`) | % | 2023-12-31 | 4.15 |"
+        "| Grundsicherung im Alter (Altersarmut) (`grundsicherung_alter_quote`) | % | 2023-12-31 | 4.40 |"
         in text
     )
 
@@ -78,6 +80,11 @@ def with_an_earlier_version(
     shutil.copytree(paths.published / version, earlier)
     with duckdb.connect(str(earlier / "warehouse.duckdb")) as con:
         con.execute("delete from marts.fct_indicator_values where period >= date '2023-01-01'")
+        # the Ruhr's Grundsicherungsquote of 2022 as 2023's, so that one headline reads "unchanged"
+        con.execute(
+            "update marts.fct_indicator_values set value = 4.40 where indicator_id = "
+            "'grundsicherung_alter_quote' and area_id = 'ruhr' and period = date '2022-12-31'"
+        )
     return paths
 
 
@@ -99,14 +106,14 @@ def test_headline_indicators_against_the_previous_version(with_an_earlier_versio
     assert f"| indicator | unit | period | {version} | period before | {earlier} | change |" in text
     assert SGB2_2023 + " 2022-12-31 | 14.40 | +0.39 pp |" in text
     assert (
-        "| SGB-II-Quote unter 15 Jahren (Kinderarmut) (`sgb2_quote_unter_15`) | % | 2023-12-31 | 21.44 | "
+        "| Kinderarmut: Sozialgeld unter 15 Jahren (INKAR) (`sgb2_quote_unter_15`) | % | 2023-12-31 | 21.44 | "
         "2022-12-31 | 20.80 | +0.64 pp |" in text
     )
     assert (
         "| Arbeitslosenanteil (`arbeitslosenanteil`) | % | 2023-12-31 | 7.14 | 2022-12-31 | 7.02 | +0.12 pp |"
         in text
     )
-    assert "| 4.15 | 2022-12-31 | 4.15 | unchanged |" in text
+    assert "| 4.40 | 2022-12-31 | 4.40 | unchanged |" in text
     assert "| 5,126,536 | 2022-12-31 | 5,133,995 | -7,459 |" in text
     assert "<td>+0.39 pp</td>" in report.with_suffix(".html").read_text(encoding="utf-8")
 
@@ -240,6 +247,6 @@ def test_a_delivery_run_gets_its_own_report_and_is_sent_only_when_it_failed(
     [report] = (reports_dir(paths) / "runs").glob(f"*-{run.run_id}.md")
     text = report.read_text(encoding="utf-8")
     assert f"ingest_kommunale_meldungen {run.run_id} succeeded: delivery run (the refresh publishes)" in text
-    assert "| kommunale_meldungen_kreis_unna | 19 | 19 | 0 | 0 | 560 | ok |" in text
+    assert f"| kommunale_meldungen_kreis_unna | 19 | 19 | 0 | 0 | {10 * 10 * 2 + 10 * 9 * 7} | ok |" in text
     assert "Not judged in these runs" in text
     assert received == []  # a successful delivery is told with the night's refresh

@@ -120,7 +120,7 @@ def test_rates_take_the_breaks_of_numerator_and_denominator(refreshed_sample: Da
 
 
 def test_the_plausibility_check_does_not_judge_a_change_across_a_break(refreshed_sample: DataPaths) -> None:
-    with duckdb.connect(str(refreshed_sample.published_db), read_only=True) as con:
+    with duckdb.connect(str(refreshed_sample.build_db), read_only=True) as con:  # the gate reads the build
         rows = con.execute(
             f"select series_break, change_previous_period from ({FACT_QUERY}) as checked "
             "where value is not null"
