@@ -106,8 +106,8 @@ def test_headline_indicators_against_the_previous_version(with_an_earlier_versio
     assert f"| indicator | unit | period | {version} | period before | {earlier} | change |" in text
     assert SGB2_2023 + " 2022-12-31 | 14.40 | +0.39 pp |" in text
     assert (
-        "| Kinderarmut: Sozialgeld unter 15 Jahren (INKAR) (`sgb2_quote_unter_15`) | % | 2023-12-31 | 21.44 | "
-        "2022-12-31 | 20.80 | +0.64 pp |" in text
+        "| Kinderarmut: Sozialgeld unter 15 Jahren (INKAR) (`sgb2_quote_unter_15`) | % | 2023-12-31 | "
+        "21.44 | 2022-12-31 | 20.80 | +0.64 pp |" in text
     )
     assert (
         "| Arbeitslosenanteil (`arbeitslosenanteil`) | % | 2023-12-31 | 7.14 | 2022-12-31 | 7.02 | +0.12 pp |"
