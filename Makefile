@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: refresh test ui bench install sample lint expectations docs clean-data chromium screenshots
+.PHONY: refresh test test-fast ui bench install sample lint expectations docs clean-data chromium screenshots
 
 ## Set everything up on a fresh machine, generate the sample sources, run the nightly refresh.
 refresh: $(STAMP)
@@ -17,6 +17,11 @@ refresh: $(STAMP)
 test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+## The tests that do not run a whole refresh (marked `slow`), for the loop while you work.
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -m "not slow"
 
 ## Dagster UI on 127.0.0.1:3000 over the same data directory.
 ui: $(STAMP)

@@ -43,7 +43,12 @@ def run_phase(phase: str) -> None:
                 raise SystemExit(f"quarantined: {[str(item.problem) for item in load.quarantined]}")
     elif phase == "dbt":
         dbt = Path(sys.executable).with_name("dbt")
-        subprocess.run([str(dbt), "build", "--quiet"], cwd=DBT_PROJECT_DIR, check=True)
+        subprocess.run(
+            [str(dbt), "build", "--quiet", *paths.dbt_vars()],
+            cwd=DBT_PROJECT_DIR,
+            env={**os.environ, **paths.environment()},
+            check=True,
+        )
     elif phase == "gate":
         from expectations.suites import read_suites
         from expectations.validate import validate_relation

@@ -12,7 +12,8 @@ from sozialmonitor.settings import PROJECT_ROOT, DataPaths
 
 
 def _refresh(args: argparse.Namespace, paths: DataPaths) -> int:
-    from sozialmonitor.refresh import format_summary, run_refresh
+    from orchestration.refresh import run_refresh  # the code location, loaded only by this command
+    from sozialmonitor.refresh_summary import format_summary
 
     outcome = run_refresh(paths)
     print(format_summary(outcome, paths))
@@ -81,8 +82,9 @@ def _docs(args: argparse.Namespace, paths: DataPaths) -> int:
     dbt = Path(sys.executable).with_name("dbt")
     target = paths.root / "dbt" / "docs"
     run = subprocess.run(
-        [str(dbt), "docs", "generate", "--quiet", "--target-path", str(target)],
+        [str(dbt), "docs", "generate", "--quiet", "--target-path", str(target), *paths.dbt_vars()],
         cwd=PROJECT_ROOT / "dbt_project",
+        env={**os.environ, **paths.environment()},
     )
     if run.returncode == 0:
         print(f"dbt docs: {target / 'index.html'} (serve with: {dbt} docs serve --target-path {target})")
@@ -159,7 +161,8 @@ def _geography(args: argparse.Namespace, paths: DataPaths) -> int:
 def _ui(args: argparse.Namespace, paths: DataPaths) -> int:
     dagster = Path(sys.executable).with_name("dagster")
     os.chdir(PROJECT_ROOT)
-    os.execv(dagster, [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(args.port)])
+    command = [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(args.port)]
+    os.execve(dagster, command, {**os.environ, **paths.environment()})
 
 
 def parser() -> argparse.ArgumentParser:

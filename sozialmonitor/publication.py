@@ -17,26 +17,19 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from sozialmonitor.atlas import build_atlas
+from sozialmonitor.checks import CheckResult
 from sozialmonitor.settings import PROJECT_ROOT, DataPaths
 from sozialmonitor.warehouse import NotPublishedError, connect_published
 
 PUBLISHED_SCHEMAS = ("marts",)
 MANIFEST = "manifest.json"
-
-
-@dataclass(frozen=True)
-class CheckRecord:
-    asset: str
-    check_name: str
-    passed: bool
-    severity: str
 
 
 @dataclass(frozen=True)
@@ -46,7 +39,7 @@ class PublicationRecord:
     run_id: str
     published_at: datetime
     tables: dict[str, int]
-    checks: list[CheckRecord]
+    checks: list[CheckResult]
     source_files: list[tuple[str, str, str]]
 
     @property
@@ -93,7 +86,7 @@ def _copy_marts(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def _write_warehouse(
-    path: Path, paths: DataPaths, run_id: str, published_at: datetime, checks: list[CheckRecord]
+    path: Path, paths: DataPaths, run_id: str, published_at: datetime, checks: list[CheckResult]
 ) -> list[str]:
     """The marts, their comments and the record into a new DuckDB file; each mart also as Parquet."""
     with duckdb.connect(str(path)) as con:
@@ -166,7 +159,7 @@ def _manifest(
     folder: Path, version: str, run_id: str, published_at: datetime, inputs: str
 ) -> dict[str, object]:
     record = read_publication(folder / "warehouse.duckdb", version)
-    failed = [asdict(check) for check in record.checks if not check.passed]
+    failed = [check.record() for check in record.checks if not check.passed]
     return {
         "version": version,
         "run_id": run_id,
@@ -231,7 +224,7 @@ def _prune(paths: DataPaths) -> None:
             shutil.rmtree(paths.published / version)
 
 
-def publish(paths: DataPaths, run_id: str, checks: list[CheckRecord]) -> PublicationRecord:
+def publish(paths: DataPaths, run_id: str, checks: list[CheckResult]) -> PublicationRecord:
     published_at = datetime.now(UTC).replace(tzinfo=None)
     version = f"{published_at:%Y%m%dT%H%M%S}Z-{run_id[:8]}"
     folder = paths.published / version
@@ -265,7 +258,7 @@ def read_publication(path: Path, version: str | None = None) -> PublicationRecor
             ).fetchall()
         }
         checks = [
-            CheckRecord(*row) for row in con.execute("select * from meta.checks order by all").fetchall()
+            CheckResult(*row) for row in con.execute("select * from meta.checks order by all").fetchall()
         ]
         sources = con.execute("select source_id, file_name, file_sha256 from meta.source_files").fetchall()
     return PublicationRecord(

@@ -1,12 +1,15 @@
-"""Where the platform reads and writes: one data directory, moved by one environment variable.
+"""Where the platform reads and writes: one data directory.
 
 Everything the platform writes (landing files, raw and build warehouses, the published warehouse,
-dbt artifacts and logs, Dagster's instance) lies below it. This module is the one place that maps
-the environment to those paths and to the variables dbt and Dagster read.
+dbt artifacts and logs, Dagster's instance) lies below it. An entry point (the command line, the code
+location's `defs`, the benchmark) reads `SOZIALMONITOR_DATA_DIR` once, through `DataPaths.from_env`;
+from there the paths are passed on: to Dagster as a resource, to dbt as a variable. Nothing here sets
+the environment.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +39,7 @@ class DataPaths:
 
     @classmethod
     def from_env(cls) -> DataPaths:
+        """For entry points only: the directory `SOZIALMONITOR_DATA_DIR` names, or ./data."""
         return cls(Path(os.environ.get(DATA_DIR_ENV) or PROJECT_ROOT / "data").resolve())
 
     @property
@@ -99,8 +103,13 @@ class DataPaths:
     def dagster_home(self) -> Path:
         return self.root / "dagster_home"
 
+    def dbt_vars(self) -> list[str]:
+        """The arguments that point a dbt command at this directory (dbt_project/profiles.yml reads
+        the variable `data_dir`)."""
+        return ["--vars", json.dumps({"data_dir": str(self.root)})]
+
     def prepare(self) -> None:
-        """Create the directories and point dbt and Dagster at them (they read the environment)."""
+        """Create the directories, and Dagster's instance settings where nobody wrote their own."""
         for directory in (
             self.landing,
             self.quarantine,
@@ -115,10 +124,16 @@ class DataPaths:
             DAGSTER_YAML_MARK
         ):
             dagster_yaml.write_text(DAGSTER_YAML, encoding="utf-8")
-        os.environ[DATA_DIR_ENV] = str(self.root)
-        os.environ["DAGSTER_HOME"] = str(self.dagster_home)
-        os.environ["DBT_TARGET_PATH"] = str(self.dbt_target)
-        os.environ["DBT_LOG_PATH"] = str(self.dbt_target)
-        os.environ["DBT_PROFILES_DIR"] = str(DBT_PROJECT_DIR)
-        os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
-        os.environ["GX_ANALYTICS_ENABLED"] = "false"
+
+    def environment(self) -> dict[str, str]:
+        """The variables a child process (the Dagster UI, a dbt command) needs to work in this
+        directory, for an entry point to pass on explicitly."""
+        return {
+            DATA_DIR_ENV: str(self.root),
+            "DAGSTER_HOME": str(self.dagster_home),
+            "DBT_TARGET_PATH": str(self.dbt_target),
+            "DBT_LOG_PATH": str(self.dbt_target),
+            "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "GX_ANALYTICS_ENABLED": "false",
+        }

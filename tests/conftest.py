@@ -9,8 +9,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
+from orchestration.definitions import build_definitions
 from sozialmonitor.freshness import FRESHNESS_DATE_ENV
 from sozialmonitor.settings import DATA_DIR_ENV, DataPaths
 from tests.support import CliRefresh, project_files
@@ -19,9 +21,8 @@ SCRATCH = pytest.StashKey[Path]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Point the platform at a scratch data directory before test modules are imported: importing the
-    code location parses the dbt manifest into the data directory, and the project's ./data is the
-    user's, not the tests'."""
+    """A scratch data directory for the tests that ask the environment (as the command line does): the
+    project's ./data is the user's, not the tests'."""
     scratch = Path(tempfile.mkdtemp(prefix="sozialmonitor-tests-"))
     config.stash[SCRATCH] = scratch
     os.environ[DATA_DIR_ENV] = str(scratch / "data")
@@ -30,10 +31,27 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ[FRESHNESS_DATE_ENV] = "2024-03-31"
 
 
+# A test that uses one of these runs a whole refresh, or the session's refreshed sample (one refresh).
+REFRESHING_FIXTURES = {"cli_refresh", "refreshed_sample"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` what needs a whole refresh: by its fixtures here, by hand where a test refreshes itself."""
+    for item in items:
+        if REFRESHING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     scratch = config.stash.get(SCRATCH, None)
     if scratch is not None:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def defs() -> dg.Definitions:
+    """The code location for the scratch data directory (the dbt manifest is parsed into it once)."""
+    return build_definitions(DataPaths.from_env())
 
 
 @pytest.fixture

@@ -24,8 +24,10 @@ import pytest
 from ingest.geography import RuhrGeography
 from ingest.landing import ingest_source
 from ingest.raw_store import RawStore
+from orchestration.refresh import run_refresh
 from sozialmonitor.publication import current_version
-from sozialmonitor.refresh import RefreshOutcome, format_summary, run_refresh
+from sozialmonitor.refresh_summary import format_summary
+from sozialmonitor.run_outcome import RefreshOutcome
 from sozialmonitor.settings import DATA_DIR_ENV, DataPaths
 from tests.support import FLAT_SOURCE, sha256
 

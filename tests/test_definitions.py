@@ -11,20 +11,22 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from orchestration.definitions import defs
+from orchestration.definitions import build_definitions
+from orchestration.defs.nightly.sensors import landing_sensor
+from orchestration.defs.resources import DataDirResource
 from sozialmonitor.settings import PROJECT_ROOT, DataPaths
 
 MARTS = {"marts/dim_area", "marts/dim_indicator", "marts/fct_indicator_values"}
 
 
-def asset_graph() -> dg.AssetSpec:
+def asset_graph(defs: dg.Definitions) -> dg.AssetGraph:
     return defs.resolve_asset_graph()
 
 
-def test_assets_sit_in_their_groups() -> None:
+def test_assets_sit_in_their_groups(defs: dg.Definitions) -> None:
     groups = {
         key.to_user_string(): node.group_name
-        for key, node in ((node.key, node) for node in asset_graph().asset_nodes)
+        for key, node in ((node.key, node) for node in asset_graph(defs).asset_nodes)
     }
     assert groups["raw/genesis_12411_bevoelkerung"] == "ingest"
     assert groups["staging/stg_genesis__bevoelkerung"] == "staging"
@@ -33,14 +35,14 @@ def test_assets_sit_in_their_groups() -> None:
     assert groups["published_warehouse"] == "publish"
 
 
-def test_publication_depends_on_every_mart_and_guarded_asset() -> None:
+def test_publication_depends_on_every_mart_and_guarded_asset(defs: dg.Definitions) -> None:
     parents = {
-        key.to_user_string() for key in asset_graph().get(dg.AssetKey("published_warehouse")).parent_keys
+        key.to_user_string() for key in asset_graph(defs).get(dg.AssetKey("published_warehouse")).parent_keys
     }
     assert MARTS | {"staging/stg_genesis__bevoelkerung"} <= parents
 
 
-def test_gx_checks_guard_the_fact_table_and_block_on_errors() -> None:
+def test_gx_checks_guard_the_fact_table_and_block_on_errors(defs: dg.Definitions) -> None:
     specs = {
         (spec.asset_key.to_user_string(), spec.name): spec
         for checks in defs.asset_checks
@@ -64,7 +66,7 @@ def test_gx_checks_guard_the_fact_table_and_block_on_errors() -> None:
     }
 
 
-def test_nightly_job_covers_everything_and_the_schedule_asks_for_it() -> None:
+def test_nightly_job_covers_everything_and_the_schedule_asks_for_it(defs: dg.Definitions) -> None:
     job = defs.resolve_job_def("nightly_refresh")
     assert {key.to_user_string() for key in job.asset_layer.executable_asset_keys} >= MARTS | {
         "published_warehouse"
@@ -95,9 +97,9 @@ def test_dagster_validates_the_workspace(tmp_path: Path) -> None:
     assert "All code locations passed validation" in run.stdout + run.stderr
 
 
-def test_body_delivered_tables_are_partitioned_by_the_delivering_body() -> None:
-    cities = asset_graph().get(dg.AssetKey(["raw", "stadt_kleinraum"])).partitions_def
-    meldungen = asset_graph().get(dg.AssetKey(["raw", "kommunale_meldungen"])).partitions_def
+def test_body_delivered_tables_are_partitioned_by_the_delivering_body(defs: dg.Definitions) -> None:
+    cities = asset_graph(defs).get(dg.AssetKey(["raw", "stadt_kleinraum"])).partitions_def
+    meldungen = asset_graph(defs).get(dg.AssetKey(["raw", "kommunale_meldungen"])).partitions_def
     assert cities.get_partition_keys() == ["bochum", "dortmund", "duisburg", "essen", "gelsenkirchen"]
     assert len(meldungen.get_partition_keys()) == 15  # 11 kreisfreie Städte and 4 Kreise
     assert meldungen.get_partition_keys()[:5] == [
@@ -107,7 +109,7 @@ def test_body_delivered_tables_are_partitioned_by_the_delivering_body() -> None:
         "oberhausen",
         "kreis_wesel",
     ]
-    assert asset_graph().get(dg.AssetKey(["raw", "genesis_12411_bevoelkerung"])).partitions_def is None
+    assert asset_graph(defs).get(dg.AssetKey(["raw", "genesis_12411_bevoelkerung"])).partitions_def is None
     refresh = {
         key.to_user_string()
         for key in defs.resolve_job_def("nightly_refresh").asset_layer.executable_asset_keys
@@ -115,9 +117,13 @@ def test_body_delivered_tables_are_partitioned_by_the_delivering_body() -> None:
     assert not refresh & {"raw/stadt_kleinraum", "raw/kommunale_meldungen"}  # they run per partition
 
 
-def tick_sensor(cursor: str | None) -> dg.SensorResult | dg.SkipReason:
-    with dg.build_sensor_context(cursor=cursor) as context:
-        return defs.resolve_sensor_def("landing_sensor")(context)
+def data_dir(paths: DataPaths) -> dict[str, DataDirResource]:
+    return {"data_dir": DataDirResource(root=str(paths.root))}
+
+
+def tick_sensor(paths: DataPaths, cursor: str | None) -> dg.SensorResult | dg.SkipReason:
+    with dg.build_sensor_context(cursor=cursor, resources=data_dir(paths)) as context:
+        return landing_sensor(context)
 
 
 def test_landing_sensor_starts_the_body_run_and_one_refresh_per_new_landing_state(
@@ -125,22 +131,24 @@ def test_landing_sensor_starts_the_body_run_and_one_refresh_per_new_landing_stat
 ) -> None:
     folder = data_paths.landing / "stadt_essen"
     folder.mkdir(parents=True)
-    assert isinstance(tick_sensor(None), dg.SkipReason)  # nothing landed yet
+    assert isinstance(tick_sensor(data_paths, None), dg.SkipReason)  # nothing landed yet
     (folder / "essen_2024.csv").write_text("bezirk,jahr\n", encoding="utf-8")
-    second = tick_sensor(None)
+    second = tick_sensor(data_paths, None)
     requests = [(request.job_name, request.partition_key) for request in second.run_requests]
     assert requests == [("ingest_stadt_kleinraum", "essen"), ("nightly_refresh", None)]
     assert second.run_requests[1].tags["sozialmonitor/landed"] == "stadt_essen"
-    assert isinstance(tick_sensor(second.cursor), dg.SkipReason)
+    assert isinstance(tick_sensor(data_paths, second.cursor), dg.SkipReason)
     (folder / ".essen_2025.csv.part").write_text("a download still being written", encoding="utf-8")
-    assert isinstance(tick_sensor(second.cursor), dg.SkipReason)
+    assert isinstance(tick_sensor(data_paths, second.cursor), dg.SkipReason)
     (data_paths.landing / "genesis_12411_bevoelkerung").mkdir()
     (data_paths.landing / "genesis_12411_bevoelkerung" / "12411-2024.csv").write_text("x", encoding="utf-8")
-    third = tick_sensor(second.cursor)
+    third = tick_sensor(data_paths, second.cursor)
     assert [request.job_name for request in third.run_requests] == ["nightly_refresh"]
 
 
-def test_delivery_schedule_asks_for_every_body_that_delivered(data_paths: DataPaths) -> None:
+def test_delivery_schedule_asks_for_every_body_that_delivered(
+    data_paths: DataPaths, defs: dg.Definitions
+) -> None:
     schedule = defs.resolve_schedule_def("ingest_kommunale_meldungen_schedule")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("30 1 * * *", "Europe/Berlin")
     for body in ("kreis_unna", "herne"):
@@ -148,9 +156,37 @@ def test_delivery_schedule_asks_for_every_body_that_delivered(data_paths: DataPa
         folder.mkdir(parents=True)
         (folder / "jugendamt_kita_2024.csv").write_text("x", encoding="utf-8")
     night = datetime(2026, 11, 26, 1, 30)
-    with dg.build_schedule_context(
-        scheduled_execution_time=night, repository_def=defs.get_repository_def()
-    ) as context:
-        result = schedule.evaluate_tick(context)
+    with dg.build_schedule_context(scheduled_execution_time=night, resources=data_dir(data_paths)) as context:
+        requests = schedule(context)
     # in partition order (Kreis keys): Herne 05916 before Kreis Unna 05978
-    assert [request.partition_key for request in result.run_requests] == ["herne", "kreis_unna"]
+    assert [request.partition_key for request in requests] == ["herne", "kreis_unna"]
+
+
+def test_two_data_directories_in_one_process_do_not_mix(tmp_path: Path) -> None:
+    """Each code location reads and writes only its own directory: its resource, its dbt manifest, what
+    its sensor and schedule see. One body has delivered into the first directory, none into the second."""
+    first, second = DataPaths(tmp_path / "first"), DataPaths(tmp_path / "second")
+    defs_first, defs_second = build_definitions(first), build_definitions(second)
+    for paths, defs in ((first, defs_first), (second, defs_second)):
+        assert defs.resources["data_dir"].paths() == paths
+        assert (paths.dbt_target / "manifest.json").exists()
+    folder = first.landing / "stadt_essen"
+    folder.mkdir(parents=True)
+    (folder / "essen_2024.csv").write_text("bezirk,jahr\n", encoding="utf-8")
+
+    def tick(defs: dg.Definitions) -> dg.SensorResult | dg.SkipReason:
+        """As the daemon does: the sensor with its code location's resources."""
+        with dg.build_sensor_context(resources=defs.resources) as context:
+            return defs.resolve_sensor_def("landing_sensor")(context)
+
+    def schedule(defs: dg.Definitions) -> list[str | None]:
+        night = datetime(2026, 11, 26, 1, 30)
+        with dg.build_schedule_context(scheduled_execution_time=night, resources=defs.resources) as context:
+            result = defs.resolve_schedule_def("ingest_stadt_kleinraum_schedule")(context)
+        return [] if isinstance(result, dg.SkipReason) else [request.partition_key for request in result]
+
+    landed = tick(defs_first)
+    assert [request.partition_key for request in landed.run_requests] == ["essen", None]
+    assert isinstance(tick(defs_second), dg.SkipReason)
+    assert schedule(defs_first) == ["essen"] and schedule(defs_second) == []
+    assert not second.landing.joinpath("stadt_essen").exists()

@@ -8,8 +8,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.definitions import defs
-from sozialmonitor.refresh import run_refresh
+from orchestration.definitions import build_definitions
+from orchestration.refresh import instance_for, run_refresh
 from sozialmonitor.settings import DataPaths
 from tests.support import copy_of, published
 
@@ -42,13 +42,13 @@ def test_a_bad_city_file_fails_that_citys_partition_and_the_refresh_goes_on(
     [failure] = outcome.failures
     assert failure.startswith("stadt_bochum: quarantined bochum_kleinraeume_2023.txt")
     assert "row 3" in failure and "Bevoelkerung" in failure
-    assert outcome.ingest_metadata["stadt_bochum"]["files_quarantined"] == 1
-    assert outcome.ingest_metadata["stadt_dortmund"]["files_quarantined"] == 0
+    assert outcome.ingested["stadt_bochum"].quarantined == 1
+    assert outcome.ingested["stadt_dortmund"].quarantined == 0
     assert not bad.exists() and list((paths.quarantine / "stadt_bochum").glob("*.report.md"))
     assert raw_rows(paths, "stadt_bochum") == rows_before  # the previous 2023 version stays
 
-    partitions = defs.resolve_asset_graph().get(CITY_TABLE).partitions_def
-    with dg.DagsterInstance.get() as instance:
+    partitions = build_definitions(paths).resolve_asset_graph().get(CITY_TABLE).partitions_def
+    with instance_for(paths) as instance:
         status = instance.get_status_by_partition(CITY_TABLE, partitions.get_partition_keys(), partitions)
     assert status["bochum"] == dg.AssetPartitionStatus.FAILED
     assert {status[city] for city in ("dortmund", "duisburg", "essen", "gelsenkirchen")} == {

@@ -26,7 +26,7 @@ from ingest.city_csv import CityCsvFile
 from ingest.city_mapping import CITIES_DIR, load_city_mapping
 from ingest.geography import RuhrGeography
 from ingest.submission import SubmissionFile
-from sozialmonitor.refresh import run_refresh
+from orchestration.refresh import run_refresh
 from sozialmonitor.settings import DataPaths
 from tests.attack import disclosed, exact_groups, read_table
 from tests.support import copy_of, published

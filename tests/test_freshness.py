@@ -8,7 +8,6 @@ import dagster as dg
 import pytest
 
 from ingest.registry import load_registry
-from orchestration.definitions import defs
 from orchestration.defs.ingest.freshness import freshness_checks
 from orchestration.defs.resources import DataDirResource
 from sozialmonitor.freshness import (
@@ -135,7 +134,9 @@ def test_the_check_warns_with_owner_newest_period_and_due_date(
     assert population.metadata["due"].value == "2025-09-30"  # the next deadline: Stichtag 31.12.2024
 
 
-def test_the_checks_run_every_night_in_the_refresh_and_owners_show_on_the_assets() -> None:
+def test_the_checks_run_every_night_in_the_refresh_and_owners_show_on_the_assets(
+    defs: dg.Definitions,
+) -> None:
     nightly = defs.resolve_job_def("nightly_refresh")
     expected = {
         "raw__genesis_12411_bevoelkerung_delivery_on_time",

@@ -37,7 +37,8 @@ from ingest.loaders import BaXlsxLoader
 from ingest.quarantine import Quarantined
 from ingest.raw_store import RawStore
 from ingest.registry import Source, load_registry
-from sozialmonitor.refresh import format_summary, run_refresh
+from orchestration.refresh import run_refresh
+from sozialmonitor.refresh_summary import format_summary
 from sozialmonitor.settings import DataPaths
 from tests.support import copy_of
 from tests.test_ba_xlsx import layout_2019

@@ -19,8 +19,8 @@ from ingest.genesis import DatencsvFile, table_code
 from ingest.geography import RuhrGeography
 from ingest.layouts import LEISTUNG, MINDESTSICHERUNG_SGB2, layout
 from ingest.registry import load_registry
+from orchestration.refresh import run_refresh
 from sozialmonitor.export import load
-from sozialmonitor.refresh import run_refresh
 from sozialmonitor.settings import DataPaths
 from tests.support import copy_of, published
 from tests.test_indicators import ba, population, share

@@ -18,9 +18,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from orchestration.defs.nightly.reports import report_runs
 from sozialmonitor.freshness import stale_sources
 from sozialmonitor.notify import notify
-from sozialmonitor.run_report import RunReport, report_runs
+from sozialmonitor.run_report import RunReport
 from sozialmonitor.settings import DataPaths
 from tests.support import copy_of
 

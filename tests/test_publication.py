@@ -13,7 +13,8 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from sozialmonitor.publication import CheckRecord, current_version, publish, published_versions
+from sozialmonitor.checks import CheckResult
+from sozialmonitor.publication import current_version, publish, published_versions
 from sozialmonitor.settings import DataPaths
 from sozialmonitor.warehouse import connect_published
 from tests.support import copy_of
@@ -34,7 +35,7 @@ def build(paths: DataPaths, value: int) -> None:
 
 def test_publish_copies_marts_only_with_a_record(data_paths: DataPaths) -> None:
     build(data_paths, 1)
-    record = publish(data_paths, "run-1", [CheckRecord("marts/fct_x", "positive", True, "ERROR")])
+    record = publish(data_paths, "run-1", [CheckResult("marts/fct_x", "positive", True, "ERROR")])
     assert record.tables == {"marts.fct_x": 1}
     assert record.run_id == "run-1"
     assert record.source_files == [("src", "a.csv", "abc123")]

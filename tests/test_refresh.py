@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.refresh import run_refresh
+from sozialmonitor.checks import CheckResult
 from sozialmonitor.publication import current_version
-from sozialmonitor.refresh import CheckOutcome, RefreshOutcome, format_summary, run_refresh
+from sozialmonitor.refresh_summary import format_summary
+from sozialmonitor.run_outcome import RefreshOutcome
 from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
 from tests.support import CliRefresh, change_dortmund_cell, copy_of, population_file, published, sha256
 
@@ -155,7 +158,7 @@ def refresh_with_broken_cell(
     return run
 
 
-def failed_checks(outcome: RefreshOutcome) -> dict[str, CheckOutcome]:
+def failed_checks(outcome: RefreshOutcome) -> dict[str, CheckResult]:
     return {check.check_name: check for check in outcome.checks if not check.passed}
 
 

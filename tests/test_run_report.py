@@ -14,11 +14,14 @@ import dagster as dg
 import duckdb
 import pytest
 
-from orchestration.defs.nightly.reports import run_report_on_success, runs_of_the_night
+from orchestration.defs.nightly.reports import report_runs, run_report_on_success, runs_of_the_night
+from orchestration.defs.resources import DataDirResource
+from orchestration.refresh import run_refresh
+from orchestration.run_log import read_runs
 from sozialmonitor.freshness import FRESHNESS_DATE_ENV
 from sozialmonitor.publication import current_version, published_versions
-from sozialmonitor.refresh import format_summary, run_refresh
-from sozialmonitor.run_report import collect, headline_diffs, reports_dir, write_run_report
+from sozialmonitor.refresh_summary import format_summary
+from sozialmonitor.run_report import collect, headline_diffs, reports_dir
 from sozialmonitor.settings import DataPaths
 from tests.support import CliRefresh, change_dortmund_cell, copy_of, population_file
 
@@ -100,7 +103,7 @@ def test_headline_indicators_against_the_previous_version(with_an_earlier_versio
     assert diffs["bevoelkerung"].change == 5126536 - 5133995
 
     with instance_of(paths) as instance:
-        report = write_run_report(instance, [nightly_run(instance).run_id], paths)
+        report = report_runs(instance, [nightly_run(instance).run_id], paths).path
     text = report.read_text(encoding="utf-8")
     assert f"(previous: {earlier})." in text
     assert f"| indicator | unit | period | {version} | period before | {earlier} | change |" in text
@@ -201,7 +204,7 @@ def notified(
     return paths, received
 
 
-def sense_success(instance: dg.DagsterInstance, run: dg.DagsterRun) -> None:
+def sense_success(instance: dg.DagsterInstance, run: dg.DagsterRun, paths: DataPaths) -> None:
     """Evaluate the success sensor for a finished run, as the daemon would."""
     [event] = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_SUCCESS)
     context = dg.build_run_status_sensor_context(
@@ -209,6 +212,7 @@ def sense_success(instance: dg.DagsterInstance, run: dg.DagsterRun) -> None:
         dagster_event=event.dagster_event,
         dagster_instance=instance,
         dagster_run=run,
+        resources={"data_dir": DataDirResource(root=str(paths.root))},
     )
     run_report_on_success(context)
 
@@ -220,8 +224,8 @@ def test_the_sensor_reports_the_night_after_the_refresh_and_sends_it(
     with instance_of(paths) as instance:
         run = nightly_run(instance)
         night = runs_of_the_night(instance, run)
-        sense_success(instance, run)
-        expected = collect(instance, night, paths)
+        sense_success(instance, run, paths)
+        expected = collect(read_runs(instance, night), paths)
     assert len(night) == 21 and night[-1] == run.run_id
     [report] = (reports_dir(paths) / "runs").glob(f"*-{run.run_id}.md")  # the CLI's report, rewritten
     assert report.read_text(encoding="utf-8").startswith(
@@ -243,7 +247,7 @@ def test_a_delivery_run_gets_its_own_report_and_is_sent_only_when_it_failed(
         )
         run = record.dagster_run
         assert runs_of_the_night(instance, run) == [run.run_id]
-        sense_success(instance, run)
+        sense_success(instance, run, paths)
     [report] = (reports_dir(paths) / "runs").glob(f"*-{run.run_id}.md")
     text = report.read_text(encoding="utf-8")
     assert f"ingest_kommunale_meldungen {run.run_id} succeeded: delivery run (the refresh publishes)" in text

@@ -4,20 +4,17 @@ from pathlib import Path
 
 import dagster as dg
 
-from sozialmonitor.settings import DATA_DIR_ENV, DataPaths
+from sozialmonitor.settings import DataPaths
 
 # Every op says which phase of the refresh it belongs to; run summaries and benchmarks group by it.
 PHASE_TAG = "sozialmonitor/phase"
 
 
 class DataDirResource(dg.ConfigurableResource):
-    """The data directory, resolved from SOZIALMONITOR_DATA_DIR when a run starts."""
+    """The data directory: every asset, check, sensor and schedule finds its files through this one
+    resource (the code location's entry point says which directory; see orchestration/definitions.py)."""
 
     root: str
 
     def paths(self) -> DataPaths:
         return DataPaths(Path(self.root).resolve())
-
-
-def data_dir_resource() -> DataDirResource:
-    return DataDirResource(root=dg.EnvVar(DATA_DIR_ENV))

@@ -21,6 +21,7 @@ from ingest.raw_store import RawStore
 from ingest.registry import Source, load_registry
 from orchestration.defs.markdown import markdown_table
 from orchestration.defs.resources import PHASE_TAG, DataDirResource
+from orchestration.keys import raw_asset_key, raw_key
 from sozialmonitor.settings import DataPaths
 
 QUARANTINE_CHECK = "no_quarantined_files"
@@ -55,7 +56,7 @@ def _metadata(source: Source, load: SourceLoad) -> dict[str, dg.MetadataValue]:
         "rows_loaded": dg.MetadataValue.int(load.rows_loaded),
         "source_rows_skipped": dg.MetadataValue.int(load.source_rows_skipped),
         "preview": dg.MetadataValue.md("\n".join(table)),
-        # read back by the refresh summary and the run report (sozialmonitor/refresh.py, run_report.py)
+        # read back by the refresh summary and the run report (orchestration/run_log.py)
         "file_pattern": dg.MetadataValue.text(source.file_pattern),
         "files_unmatched": dg.MetadataValue.int(len(load.unmatched)),
         "unmatched": dg.MetadataValue.json(list(load.unmatched)),
@@ -180,7 +181,7 @@ def _asset_metadata(source: Source) -> dict[str, str]:
 
 def build_ingest_asset(source: Source) -> dg.AssetsDefinition:
     """A source one office delivers in instalments (a yearly GENESIS table, a monthly BA workbook)."""
-    key = dg.AssetKey(["raw", source.id])
+    key = raw_asset_key(source)
 
     @dg.asset(
         key=key,
@@ -239,8 +240,8 @@ def build_partitioned_ingest_asset(table: str, title: str, sources: list[Source]
     never delivered stays "missing".
     """
     by_lieferant = {source.lieferant: source for source in sources}
-    key = dg.AssetKey(["raw", table])
-    companions = [dg.AssetKey(["raw", name]) for name in tables_written(sources[0])[1:]]
+    key = raw_key(table)
+    companions = [raw_key(name) for name in tables_written(sources[0])[1:]]
     partitions = lieferanten_partitions(sources)
 
     @dg.multi_asset(

@@ -18,6 +18,7 @@ import dagster as dg
 from ingest.registry import Source, load_registry
 from orchestration.defs.markdown import markdown_table
 from orchestration.defs.resources import PHASE_TAG, DataDirResource
+from orchestration.keys import raw_asset_key, raw_key
 from sozialmonitor.freshness import DEADLINES, DELIVERY_CHECK, DeliveryStatus, delivery_status, today
 
 RULE = "; ".join(f"{cadence}: {deadline.describe()}" for cadence, deadline in DEADLINES.items())
@@ -98,18 +99,16 @@ def build_delivery_check(key: dg.AssetKey, sources: list[Source]) -> dg.AssetChe
 
 def raw_asset_sources() -> dict[dg.AssetKey, list[Source]]:
     """Each raw asset with the sources whose deliveries it holds."""
-    registry = load_registry()
     assets: dict[dg.AssetKey, list[Source]] = {}
-    for source in registry.sources:
-        name = source.id if source.lieferant is None else source.table
-        assets.setdefault(dg.AssetKey(["raw", name]), []).append(source)
+    for source in load_registry().sources:
+        assets.setdefault(raw_asset_key(source), []).append(source)
     return assets
 
 
 def partitioned_delivery_check_keys() -> list[dg.AssetCheckKey]:
     """The checks on the body-delivered tables: not part of their delivery jobs, run by the refresh."""
     tables = load_registry().partitioned()
-    return [dg.AssetCheckKey(dg.AssetKey(["raw", table]), DELIVERY_CHECK) for table in tables]
+    return [dg.AssetCheckKey(raw_key(table), DELIVERY_CHECK) for table in tables]
 
 
 freshness_checks = [build_delivery_check(key, sources) for key, sources in raw_asset_sources().items()]

@@ -7,22 +7,38 @@ instance allows one run at a time: DuckDB files have one writer), so queued deli
 before the refresh that follows them starts.
 """
 
+from pathlib import Path
+
 import dagster as dg
 
-from ingest.landing import tables_written
+from ingest.landing import delivery_due, tables_written
 from ingest.registry import Source, load_registry
 from orchestration.defs.ingest.freshness import partitioned_delivery_check_keys
+from orchestration.keys import raw_key
+from sozialmonitor.run_outcome import REFRESH_JOB
 
 DELIVERY_TABLES = load_registry().partitioned()
 
 
 def delivery_keys(table: str) -> list[dg.AssetKey]:
     """The assets one body's delivery run materialises: the raw table and any written beside it."""
-    return [dg.AssetKey(["raw", name]) for name in tables_written(DELIVERY_TABLES[table][0])]
+    return [raw_key(name) for name in tables_written(DELIVERY_TABLES[table][0])]
 
 
 def delivery_job_name(table: str) -> str:
     return f"ingest_{table}"
+
+
+def due_deliveries(landing: Path, table: str | None = None) -> list[Source]:
+    """The bodies whose delivery run can find something tonight (of one table, or of all), in the
+    order the schedules queue them."""
+    return [
+        source
+        for name, sources in DELIVERY_TABLES.items()
+        if table is None or name == table
+        for source in sources
+        if delivery_due(source, landing)
+    ]
 
 
 def delivery_run_request(source: Source, run_key: str | None = None) -> dg.RunRequest:
@@ -44,7 +60,7 @@ delivery_jobs = [
 ]
 
 nightly_refresh = dg.define_asset_job(
-    name="nightly_refresh",
+    name=REFRESH_JOB,
     selection=dg.AssetSelection.all()
     - dg.AssetSelection.assets(*(key for table in DELIVERY_TABLES for key in delivery_keys(table)))
     | dg.AssetSelection.checks(*partitioned_delivery_check_keys()),

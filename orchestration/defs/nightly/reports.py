@@ -11,8 +11,11 @@ as well: a body's quarantined file should not wait for the morning.
 import dagster as dg
 
 from orchestration.defs.nightly.jobs import delivery_jobs, nightly_refresh
+from orchestration.defs.resources import DataDirResource
+from orchestration.run_log import read_runs
 from sozialmonitor.notify import notify
-from sozialmonitor.run_report import report_runs
+from sozialmonitor.run_outcome import RunOutcome
+from sozialmonitor.run_report import RunReport, collect, write
 from sozialmonitor.settings import DataPaths
 
 REPORTED_JOBS = [nightly_refresh, *delivery_jobs]
@@ -45,9 +48,21 @@ def runs_of_the_night(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list[
     return [*(delivery.dagster_run.run_id for delivery in deliveries), run.run_id]
 
 
-def report_and_notify(context: dg.RunStatusSensorContext) -> None:
+def write_report(outcome: RunOutcome, paths: DataPaths) -> RunReport:
+    """The report of these runs, written; it knows where."""
+    report = collect(outcome, paths)
+    write(report, paths)
+    return report
+
+
+def report_runs(instance: dg.DagsterInstance, run_ids: list[str], paths: DataPaths) -> RunReport:
+    """Read these runs (in the order they ran) from the event log and write their report."""
+    return write_report(read_runs(instance, run_ids), paths)
+
+
+def report_and_notify(context: dg.RunStatusSensorContext, paths: DataPaths) -> None:
     run = context.dagster_run
-    report = report_runs(context.instance, runs_of_the_night(context.instance, run), DataPaths.from_env())
+    report = report_runs(context.instance, runs_of_the_night(context.instance, run), paths)
     context.log.info(f"run report: {report.path}")
     if run.job_name == nightly_refresh.name or not report.succeeded:
         notify(report, logger=context.log)
@@ -60,8 +75,8 @@ def report_and_notify(context: dg.RunStatusSensorContext) -> None:
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Writes the run report to data/reports/ after a successful run; sends the refresh's.",
 )
-def run_report_on_success(context: dg.RunStatusSensorContext) -> None:
-    report_and_notify(context)
+def run_report_on_success(context: dg.RunStatusSensorContext, data_dir: DataDirResource) -> None:
+    report_and_notify(context, data_dir.paths())
 
 
 @dg.run_failure_sensor(
@@ -70,8 +85,8 @@ def run_report_on_success(context: dg.RunStatusSensorContext) -> None:
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Writes the run report to data/reports/ after a failed run and sends it.",
 )
-def run_report_on_failure(context: dg.RunFailureSensorContext) -> None:
-    report_and_notify(context)
+def run_report_on_failure(context: dg.RunFailureSensorContext, data_dir: DataDirResource) -> None:
+    report_and_notify(context, data_dir.paths())
 
 
 report_sensors = [run_report_on_success, run_report_on_failure]

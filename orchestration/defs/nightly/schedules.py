@@ -6,14 +6,14 @@ queued ahead of the refresh (one run at a time), so the refresh sees what they l
 
 import dagster as dg
 
-from ingest.landing import delivery_due
 from orchestration.defs.nightly.jobs import (
     DELIVERY_TABLES,
     delivery_job_name,
     delivery_run_request,
+    due_deliveries,
     nightly_refresh,
 )
-from sozialmonitor.settings import DataPaths
+from orchestration.defs.resources import DataDirResource
 
 TIMEZONE = "Europe/Berlin"
 
@@ -35,13 +35,13 @@ def build_delivery_schedule(table: str) -> dg.ScheduleDefinition:
         default_status=dg.DefaultScheduleStatus.RUNNING,
         description=f"One run per body with files landed for {table} or a portal to fetch from.",
     )
-    def _schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest] | dg.SkipReason:
-        paths = DataPaths.from_env()
+    def _schedule(
+        context: dg.ScheduleEvaluationContext, data_dir: DataDirResource
+    ) -> list[dg.RunRequest] | dg.SkipReason:
         night = context.scheduled_execution_time.date().isoformat()
         requests = [
             delivery_run_request(source, run_key=f"{source.id}:{night}")
-            for source in DELIVERY_TABLES[table]
-            if delivery_due(source, paths.landing)
+            for source in due_deliveries(data_dir.paths().landing, table)
         ]
         return requests or dg.SkipReason(f"no body has delivered into {table}")
 

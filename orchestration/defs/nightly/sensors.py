@@ -16,6 +16,7 @@ import dagster as dg
 from ingest.landing import landed_files
 from ingest.registry import load_registry
 from orchestration.defs.nightly.jobs import delivery_jobs, delivery_run_request, nightly_refresh
+from orchestration.defs.resources import DataDirResource
 from sozialmonitor.settings import DataPaths
 
 
@@ -40,8 +41,10 @@ def landing_fingerprints(paths: DataPaths) -> dict[str, str]:
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Starts ingestion and the refresh when files land in data/landing/<source id>/.",
 )
-def landing_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-    current = landing_fingerprints(DataPaths.from_env())
+def landing_sensor(
+    context: dg.SensorEvaluationContext, data_dir: DataDirResource
+) -> dg.SensorResult | dg.SkipReason:
+    current = landing_fingerprints(data_dir.paths())
     previous = json.loads(context.cursor) if context.cursor else {}
     changed = sorted(source for source, fingerprint in current.items() if previous.get(source) != fingerprint)
     if not changed:

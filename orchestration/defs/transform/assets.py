@@ -20,23 +20,24 @@ from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 
-def dbt_resource(project: DbtProject | None = None) -> DbtCliResource:
+def dbt_resource(project: DbtProject) -> DbtCliResource:
     return DbtCliResource(
-        project_dir=project or dbt_project(), profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
+        project_dir=project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
     )
 
 
 @functools.cache
-def dbt_project() -> DbtProject:
+def dbt_project(paths: DataPaths) -> DbtProject:
     """The dbt project, its manifest parsed into the data directory when missing or older than the project."""
-    paths = DataPaths.from_env()
     paths.prepare()
     project = DbtProject(
         project_dir=DBT_PROJECT_DIR, target_path=paths.dbt_target, profiles_dir=DBT_PROJECT_DIR
     )
     newest_source = max(path.stat().st_mtime for path in DBT_PROJECT_DIR.rglob("*") if path.is_file())
     if not project.manifest_path.exists() or project.manifest_path.stat().st_mtime < newest_source:
-        dbt_resource(project).cli(["parse", "--quiet"], target_path=paths.dbt_target).wait()
+        dbt_resource(project).cli(
+            ["parse", "--quiet", *paths.dbt_vars()], target_path=paths.dbt_target
+        ).wait()
     return project
 
 
@@ -54,24 +55,32 @@ class SozialmonitorTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
-@dbt_assets(
-    manifest=dbt_project().manifest_path,
-    project=dbt_project(),
-    dagster_dbt_translator=SozialmonitorTranslator(),
-    op_tags={PHASE_TAG: "dbt"},
-)
-def warehouse_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, data_dir: DataDirResource
-) -> Iterator[Any]:
-    paths = data_dir.paths()
-    published = current_inputs(paths)
-    if published is not None and published == publication_inputs(paths):
-        # nothing landed and nothing was redefined since the current version: no build, and so no
-        # gate and no publication (dbt's assets are skippable; everything downstream skips with them)
-        context.log.info(f"nothing changed since version {current_version(paths)}: it stays current")
-        return
-    prepare_raw_tables(RawStore(paths.raw_db), RuhrGeography.from_seeds())
-    yield from dbt.cli(["build"], context=context).stream()
+def build_warehouse_models(project: DbtProject) -> dg.AssetsDefinition:
+    """Every dbt model and seed as an asset, tested by `dbt build` (its tests become asset checks)."""
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=SozialmonitorTranslator(),
+        op_tags={PHASE_TAG: "dbt"},
+    )
+    def warehouse_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, data_dir: DataDirResource
+    ) -> Iterator[Any]:
+        paths = data_dir.paths()
+        published = current_inputs(paths)
+        if published is not None and published == publication_inputs(paths):
+            # nothing landed and nothing was redefined since the current version: no build, and so no
+            # gate and no publication (dbt's assets are skippable; everything downstream skips with them)
+            context.log.info(f"nothing changed since version {current_version(paths)}: it stays current")
+            return
+        prepare_raw_tables(RawStore(paths.raw_db), RuhrGeography.from_seeds())
+        # dbt's artifacts and log of this build under the data directory, one folder per run
+        target = paths.dbt_target / f"build-{context.run.run_id[:8]}"
+        yield from dbt.cli(["build", *paths.dbt_vars()], context=context, target_path=target).stream()
+
+    return warehouse_models
 
 
-MART_KEYS = [key for key in warehouse_models.keys if key.path[0] == "marts"]
+def mart_keys(warehouse_models: dg.AssetsDefinition) -> list[dg.AssetKey]:
+    return [key for key in warehouse_models.keys if key.path[0] == "marts"]

@@ -1,0 +1,68 @@
+"""The night, in this process: every due delivery run, then the refresh, as the schedules queue them.
+
+`sozialmonitor refresh` calls this (importing the code location only then, so that commands which
+only read the published warehouse start fast). The runs go into the data directory's own Dagster
+instance, so the UI shows them like the scheduled ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from dataclasses import fields
+
+import dagster as dg
+
+from orchestration.definitions import build_definitions
+from orchestration.defs.nightly.jobs import delivery_job_name, due_deliveries
+from orchestration.defs.nightly.reports import write_report
+from orchestration.defs.resources import PHASE_TAG
+from orchestration.run_log import read_runs
+from sozialmonitor.notify import notify, stderr_logger
+from sozialmonitor.publication import current_version, read_publication
+from sozialmonitor.run_outcome import REFRESH_JOB, RefreshOutcome, RunOutcome
+from sozialmonitor.settings import DataPaths
+
+# Dagster's console logger defaults to DEBUG (every step event); a person at a terminal wants INFO.
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
+def instance_for(paths: DataPaths) -> dg.DagsterInstance:
+    """The data directory's Dagster instance (its dagster.yaml is written by `DataPaths.prepare`)."""
+    return dg.DagsterInstance.from_config(str(paths.dagster_home))
+
+
+def run_refresh(paths: DataPaths) -> RefreshOutcome:
+    """Every body's delivery run (one per partition with something to ingest), then the refresh."""
+    paths.prepare()
+    started = time.perf_counter()
+    defs = build_definitions(paths)
+    jobs = [
+        (defs.resolve_job_def(delivery_job_name(source.table)), source.lieferant)
+        for source in due_deliveries(paths.landing)
+    ]
+    jobs.append((defs.resolve_job_def(REFRESH_JOB), None))
+    version_before = current_version(paths)
+    run_ids = []
+    # dbt's console output goes to stderr with Dagster's log, so that stdout carries only the summary.
+    with instance_for(paths) as instance, contextlib.redirect_stdout(sys.stderr):
+        for job, partition in jobs:
+            result = job.execute_in_process(
+                instance=instance, partition_key=partition, raise_on_error=False, run_config=QUIET_LOGS
+            )
+            run_ids.append(result.run_id)
+        wall = time.perf_counter() - started
+        phase_of = {
+            node.name: node.definition.tags.get(PHASE_TAG, "other")
+            for job, _ in jobs
+            for node in job.graph.nodes
+        }
+        ran = read_runs(instance, run_ids, phase_of)
+        report = write_report(ran, paths)
+        notify(report, logger=stderr_logger())
+    outcome = RefreshOutcome(**{item.name: getattr(ran, item.name) for item in fields(RunOutcome)})
+    outcome.wall_seconds, outcome.report = wall, report.path
+    if current_version(paths) != version_before:
+        outcome.publication = read_publication(paths.published_db)
+    return outcome
