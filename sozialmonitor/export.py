@@ -33,10 +33,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from expectations.catalog import AREA_LEVELS, CONFORMITY_LABELS
 from sozialmonitor.settings import DataPaths
+
+if TYPE_CHECKING:  # openpyxl is imported only when an xlsx is written
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMATS = ("csv", "xlsx", "parquet")
 ALL = "alle"
@@ -330,19 +334,26 @@ def definition_entries(catalog: dict[str, Any]) -> list[tuple[str, str]]:
 
 def write_xlsx(export: IndicatorExport, path: Path) -> None:
     from openpyxl import Workbook
-    from openpyxl.packaging.custom import StringProperty
-    from openpyxl.styles import Alignment, Font, PatternFill
+
+    workbook = Workbook()
+    _values_sheet(workbook.active, export)
+    _definitions_sheet(workbook.create_sheet("Definitionen"), export.indicator)
+    _origin_sheet(workbook.create_sheet("Herkunft"), export.stamp)
+    _document_properties(workbook, export)
+    workbook.save(path)
+
+
+def _values_sheet(values: Worksheet, export: IndicatorExport) -> None:
+    """One row per value, formatted as the catalog says; a suppressed value reads `gesperrt` on grey."""
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    bold = Font(bold=True)
     grey = PatternFill("solid", fgColor="D9D9D9")
     decimals = export.indicator["decimals"]
     value_format = "0" if not decimals else "0." + "0" * decimals
-    workbook = Workbook()
-
-    values = workbook.active
     values.title = "Werte"
     values.append(list(COLUMNS))
+    bold = Font(bold=True)
     for cell in values[1]:
         cell.font = bold
     column = {name: index + 1 for index, name in enumerate(COLUMNS)}
@@ -373,27 +384,28 @@ def write_xlsx(export: IndicatorExport, path: Path) -> None:
     values.freeze_panes = "A2"
     values.auto_filter.ref = values.dimensions
 
-    wrap = Alignment(wrap_text=True, vertical="top")
-    definitions = workbook.create_sheet("Definitionen")
+
+def _definitions_sheet(definitions: Worksheet, catalog: dict[str, Any]) -> None:
+    """The catalog entry in words and what the codes in status, numerator_origin and suppression mean."""
+    from openpyxl.styles import Alignment, Font
+
     definitions.append(["Feld", "Inhalt"])
-    for label, content in definition_entries(export.indicator):
+    for label, content in definition_entries(catalog):
         definitions.append([label, content])
-    definitions.append([])
-    definitions.append(["status", "Bedeutung"])
-    for status, meaning in STATUS_LEGEND.items():
-        definitions.append([status, meaning])
-    definitions.append([])
-    definitions.append(["numerator_origin", "Herkunft des Zählers"])
-    for origin, meaning in ORIGIN_LEGEND.items():
-        definitions.append([origin, meaning])
-    definitions.append([])
-    definitions.append(["suppression", "Grund der Sperrung"])
-    for kind, meaning in SUPPRESSION_LEGEND.items():
-        definitions.append([kind, meaning])
+    for heading, legend in (
+        (["status", "Bedeutung"], STATUS_LEGEND),
+        (["numerator_origin", "Herkunft des Zählers"], ORIGIN_LEGEND),
+        (["suppression", "Grund der Sperrung"], SUPPRESSION_LEGEND),
+    ):
+        definitions.append([])
+        definitions.append(heading)
+        for code, meaning in legend.items():
+            definitions.append([code, meaning])
     definitions.append([])
     definitions.append(
         [SUPPRESSED_LABEL, "In 'Werte' steht ein gesperrter Wert als 'gesperrt' auf grauem Grund."]
     )
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     for row in definitions.iter_rows():
         row[0].font = bold
         for cell in row:
@@ -401,14 +413,23 @@ def write_xlsx(export: IndicatorExport, path: Path) -> None:
     definitions.column_dimensions["A"].width = 30
     definitions.column_dimensions["B"].width = 100
 
-    origin = workbook.create_sheet("Herkunft")
+
+def _origin_sheet(origin: Worksheet, stamp: dict[str, str]) -> None:
+    from openpyxl.styles import Font
+
     origin.append(["Feld", "Inhalt"])
-    for key, value in export.stamp.items():
+    for key, value in stamp.items():
         origin.append([key, value])
+    bold = Font(bold=True)
     for row in origin.iter_rows():
         row[0].font = bold
     origin.column_dimensions["A"].width = 16
     origin.column_dimensions["B"].width = 80
+
+
+def _document_properties(workbook: Workbook, export: IndicatorExport) -> None:
+    """The stamp also in the file's properties, where a document management system looks for it."""
+    from openpyxl.packaging.custom import StringProperty
 
     properties = workbook.properties
     properties.title = f"{export.indicator['name']} ({export.indicator_id})"
@@ -419,7 +440,6 @@ def write_xlsx(export: IndicatorExport, path: Path) -> None:
     properties.description = "; ".join(f"{key}={value}" for key, value in export.stamp.items())
     for key, value in export.stamp.items():
         workbook.custom_doc_props.append(StringProperty(name=key, value=value))
-    workbook.save(path)
 
 
 def write_parquet(export: IndicatorExport, path: Path) -> None:

@@ -25,6 +25,7 @@ import duckdb
 
 from sozialmonitor.atlas import build_atlas
 from sozialmonitor.checks import CheckResult
+from sozialmonitor.files import fsync
 from sozialmonitor.settings import PROJECT_ROOT, DataPaths
 from sozialmonitor.warehouse import NotPublishedError, connect_published
 
@@ -49,14 +50,6 @@ class PublicationRecord:
     @property
     def checks_failed(self) -> int:
         return len(self.checks) - self.checks_passed
-
-
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def _literal(text: str) -> str:
@@ -182,7 +175,7 @@ def _point_current_to(paths: DataPaths, version: str) -> None:
     pointer.unlink(missing_ok=True)
     pointer.symlink_to(version, target_is_directory=True)  # relative: the data directory can move
     os.replace(pointer, paths.published_current)
-    _fsync(paths.published)
+    fsync(paths.published)
 
 
 def published_versions(paths: DataPaths) -> list[str]:
@@ -237,9 +230,9 @@ def publish(paths: DataPaths, run_id: str, checks: list[CheckResult]) -> Publica
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
         build_atlas(staging)  # the atlas of this version, part of it: written before the rename
         for path in staging.iterdir():
-            _fsync(path)
+            fsync(path)
         os.rename(staging, folder)
-        _fsync(paths.published)
+        fsync(paths.published)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     _point_current_to(paths, version)

@@ -7,12 +7,17 @@ folder is renamed, so the atlas is part of the immutable version it shows. The b
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
-from sozialmonitor.atlas import pages, sozialindex
+from sozialmonitor.atlas import sozialindex
+from sozialmonitor.atlas.availability_page import availability_page
 from sozialmonitor.atlas.data import PACKAGE, has_atlas_marts, load
+from sozialmonitor.atlas.gemeinde_page import gemeinde_page
+from sozialmonitor.atlas.indicator_page import indicator_page, indicator_scale
+from sozialmonitor.atlas.overview_page import overview_page
+from sozialmonitor.atlas.version_page import version_page
+from sozialmonitor.files import fsync_tree
 
 ATLAS = "atlas"
 
@@ -26,23 +31,23 @@ def build_atlas(folder: Path, target: Path | None = None) -> Path | None:
     target = target or folder / ATLAS
     data = load(folder)
     files: dict[str, str] = {
-        "index.html": pages.index_page(data),
-        "version.html": pages.version_page(data),
+        "index.html": overview_page(data),
+        "version.html": version_page(data),
     }
     method, method_files = sozialindex.method_page(data)
     files[sozialindex.METHOD_PAGE] = method
     files.update(method_files)
-    availability, availability_files = pages.availability_page(data)
+    availability, availability_files = availability_page(data)
     files["verfuegbarkeit.html"] = availability
     files.update(availability_files)
     scales = {}
     for item in data.by_indicator.values():
-        scales[item.indicator.id] = pages.indicator_scale(item)
-        html, csvs = pages.indicator_page(data, item)
-        files[f"indikator/{item.indicator.id}.html"] = html
+        scales[item.indicator.indicator_id] = indicator_scale(item)
+        html, csvs = indicator_page(data, item)
+        files[f"indikator/{item.indicator.indicator_id}.html"] = html
         files.update({f"indikator/{name}": text for name, text in csvs.items()})
     for gemeinde in data.gemeinden():
-        html, csvs = pages.gemeinde_page(data, gemeinde, scales)
+        html, csvs = gemeinde_page(data, gemeinde, scales)
         files[f"gemeinde/{gemeinde.id}.html"] = html
         files.update({f"gemeinde/{name}": text for name, text in csvs.items()})
     for directory in (target, target / "indikator", target / "gemeinde"):
@@ -51,16 +56,5 @@ def build_atlas(folder: Path, target: Path | None = None) -> Path | None:
         (target / name).write_text(text, encoding="utf-8")
     shutil.copyfile(PACKAGE / "style.css", target / "style.css")
     shutil.copyfile(folder / "manifest.json", target / "manifest.json")
-    _fsync_tree(target)
+    fsync_tree(target)  # the version folder is fsynced before it is renamed: its atlas must be too
     return target / "index.html"
-
-
-def _fsync_tree(root: Path) -> None:
-    """The version folder is fsynced before it is renamed; its atlas files must be on disk as well."""
-    for directory, _, names in os.walk(root):
-        for name in [*names, "."]:
-            descriptor = os.open(Path(directory) / name, os.O_RDONLY)
-            try:
-                os.fsync(descriptor)
-            finally:
-                os.close(descriptor)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from expectations.catalog import SMALL_AREA_LEVELS, Indicator
 from sozialmonitor.atlas.index_data import IndexMethod, SocialIndex, index_method, social_index
 
 REQUIRED_TABLES = (
@@ -32,7 +33,6 @@ REQUIRED_TABLES = (
     "dim_social_index_rules",
     "mart_data_availability",
 )
-SMALL_AREA_LEVELS = ("stadtbezirk", "stadtteil", "statistischer_bezirk", "sozialraum")
 REGION_ID, LAND_ID, BUND_ID = "ruhr", "05", "DG"
 # The cities of the time series: the five that deliver small areas (Gemeinde AGS; their Kreis key is
 # the first five digits, used where an indicator exists only for Kreise).
@@ -40,28 +40,6 @@ SELECTED_CITIES = ("05112000", "05113000", "05513000", "05911000", "05913000")
 PACKAGE = Path(__file__).resolve().parent
 _GEMEINDE_TILES = "gemeinden_kacheln.csv"  # approximate positions of the 53 Gemeinden, north up
 _SMALL_AREA_TILES = "stadtbezirke_kacheln.csv"  # the same for the small areas within each city
-
-
-@dataclass(frozen=True)
-class Indicator:
-    id: str
-    name: str
-    short_label: str
-    topic: str
-    definition: str
-    official_source: str
-    official_definition: str
-    conformity: str
-    conformity_note: str
-    calculation: str
-    unit: str
-    decimals: int
-    reference_date_rule: str
-    source_ids: tuple[str, ...]
-    area_levels: tuple[str, ...]
-    polarity: str
-    min_count: int
-    min_denominator: int
 
 
 @dataclass(frozen=True)
@@ -224,7 +202,7 @@ def load(folder: Path) -> AtlasData:
                 "select area_id, name, level, parent_id, area_type from marts.dim_area order by area_id"
             ).fetchall()
         }
-        by_indicator = {indicator.id: IndicatorData(indicator) for indicator in indicators}
+        by_indicator = {indicator.indicator_id: IndicatorData(indicator) for indicator in indicators}
         _newest_at_map_level(con, by_indicator)
         _references(con, by_indicator)
         _series(con, by_indicator, areas)
@@ -258,21 +236,13 @@ def load(folder: Path) -> AtlasData:
 
 
 def _indicators(con: duckdb.DuckDBPyConnection) -> list[Indicator]:
-    """In catalog order, grouped by topic in the order topics first appear."""
-    rows = con.execute(
-        """select indicator_id, name, short_label, topic, definition, official_source, official_definition,
-                  conformity, coalesce(conformity_note, ''), calculation, unit, decimals,
-                  reference_date_rule, source_ids, area_levels, polarity, min_count, min_denominator
-           from marts.dim_indicator order by rowid"""
-    ).fetchall()
-    indicators = [
-        Indicator(
-            *row[:13],
-            source_ids=tuple(row[13] or ()),
-            area_levels=tuple(row[14] or ()),
-            polarity=row[15],
-            min_count=row[16] or 0,
-            min_denominator=row[17] or 0,
+    """The catalog as this version published it (its dim_indicator, not today's seed file), read into
+    the catalog's own model; in catalog order, grouped by topic in the order topics first appear."""
+    fields = list(Indicator.model_fields)
+    rows = con.execute(f"select {', '.join(fields)} from marts.dim_indicator order by rowid").fetchall()
+    indicators = [  # an empty (null) field takes the model's default, as an empty seed cell does
+        Indicator.model_validate(
+            {name: value for name, value in zip(fields, row, strict=True) if value is not None}
         )
         for row in rows
     ]

@@ -1,6 +1,7 @@
 """What every atlas page shares: the page frame, tables, value cells and marks, legends, CSV files.
 
-Shared by the page modules (`pages.py`, `sozialindex.py`), so that each page module keeps to its pages.
+Shared by the page modules (`*_page.py`, `time_series.py`, `sozialindex.py`), so that each keeps to its
+page.
 """
 
 from __future__ import annotations

@@ -102,7 +102,9 @@ def index_method(con: duckdb.DuckDBPyConnection) -> IndexMethod:
             f"""with {newest}
                 select r.component, r.level, r.period, max(r.areas_classified) as areas_classified,
                        max(r.areas_changed) as most_changed,
-                       arg_max(r.varied_indicator || ' x ' || r.weight_factor, r.areas_changed)
+                       -- of the variants that change the most, the first by name: the same on every build
+                       first(r.varied_indicator || ' x ' || r.weight_factor
+                             order by r.areas_changed desc, r.varied_indicator, r.weight_factor)
                            as worst_variant
                 from marts.mart_social_index_robustness r join newest using (level, period)
                 group by all order by r.level, r.component desc""",

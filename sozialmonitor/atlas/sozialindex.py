@@ -134,7 +134,7 @@ def _level_section(
     ranked = [e.area_id for e in entries if e.area_id in children] + sorted(set(children) - set(by_area))
     name = fmt.LEVEL.get(level, level)
     head = ["Rang", name, "Statusindex", "Statusklasse", "Dynamikindex", "Dynamikklasse", "Hinweis"] + [
-        f'<a href="../indikator/{item.indicator.id}.html">{escape(item.indicator.short_label)}</a>'
+        f'<a href="../indikator/{item.indicator.indicator_id}.html">{escape(item.indicator.short_label)}</a>'
         for item in columns
     ]
     rows, csv_rows = [], []
@@ -161,7 +161,7 @@ def _level_section(
     files[f"{gemeinde.id}_{slug}.csv"] = csv_text(
         ["area_id", "name", "stichtag_sozialindex", "statusindex", "statusklasse", "dynamikindex"]
         + ["dynamikklasse", "status_dynamik"]
-        + [item.indicator.id for item in columns],
+        + [item.indicator.indicator_id for item in columns],
         csv_rows,
     )
     return (

@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from html import escape
 
 from sozialmonitor.atlas.data import Tile
@@ -257,6 +258,33 @@ def _period_labels(periods: Sequence[date]) -> list[str]:
     return [str(p.year) if yearly else f"{p:%m/%Y}" for p in periods]
 
 
+@dataclass(frozen=True)
+class _TimeFrame:
+    """Where a time series chart draws: periods evenly spaced left to right, values from `low` at the
+    bottom to `high` at the top; the lines' labels go right of the plot."""
+
+    periods: list[date]
+    low: float
+    high: float
+    width: int = 720
+    height: int = 300
+    left: int = 58
+    right: int = 560
+    top: int = 12
+    bottom: int = 268
+
+    @cached_property
+    def position(self) -> dict[date, int]:
+        return {period: index for index, period in enumerate(self.periods)}
+
+    def x(self, period: date) -> float:
+        share = self.position[period] / (len(self.periods) - 1) if len(self.periods) > 1 else 0.5
+        return self.left + share * (self.right - self.left)
+
+    def y(self, value: float) -> float:
+        return self.bottom - (value - self.low) / (self.high - self.low) * (self.bottom - self.top)
+
+
 def line_chart(
     lines: Sequence[Line], decimals: int, label: str, breaks: Sequence[tuple[date, str]] = ()
 ) -> str:
@@ -267,91 +295,118 @@ def line_chart(
     if not periods or not values:
         return ""
     ticks = nice_ticks(min(values), max(values))
-    low, high = ticks[0], ticks[-1]
-    width, height = 720, 300
-    left, right, top, bottom = 58, 560, 12, 268
-
-    position = {period: index for index, period in enumerate(periods)}
-
-    def x(period: date) -> float:
-        return left + (position[period] / (len(periods) - 1) if len(periods) > 1 else 0.5) * (right - left)
-
-    def y(value: float) -> float:
-        return bottom - (value - low) / (high - low) * (bottom - top)
-
+    frame = _TimeFrame(periods, ticks[0], ticks[-1])
     parts = [
-        f'<svg class="zeitreihe" viewBox="0 0 {width} {height + 4}" width="{width}" role="img" '
-        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+        f'<svg class="zeitreihe" viewBox="0 0 {frame.width} {frame.height + 4}" width="{frame.width}" '
+        f'role="img" aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
+        _value_axis(frame, ticks),
+        _period_axis(frame),
+        _break_marks(frame, breaks),
     ]
+    ends = []
+    for line in lines:
+        drawn, end = _series_line(frame, line, decimals)
+        parts.append(drawn)
+        if end is not None:
+            ends.append(end)
+    parts.append(_end_labels(frame, ends))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _value_axis(frame: _TimeFrame, ticks: Sequence[float]) -> str:
+    """Grid lines with their values on the left."""
     tick_decimals = _tick_decimals(ticks)
-    for tick in ticks:
-        parts.append(
-            f'<line x1="{left}" y1="{y(tick):.1f}" x2="{right}" y2="{y(tick):.1f}" stroke="#e3e3e3"/>'
-            f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end" font-size="11">'
-            f"{number(tick, tick_decimals)}</text>"
-        )
+    return "".join(
+        f'<line x1="{frame.left}" y1="{frame.y(tick):.1f}" x2="{frame.right}" y2="{frame.y(tick):.1f}" '
+        'stroke="#e3e3e3"/>'
+        f'<text x="{frame.left - 6}" y="{frame.y(tick) + 4:.1f}" text-anchor="end" font-size="11">'
+        f"{number(tick, tick_decimals)}</text>"
+        for tick in ticks
+    )
+
+
+def _period_axis(frame: _TimeFrame) -> str:
+    """At most about ten period labels below the plot, always including the newest."""
+    periods = frame.periods
     every = math.ceil(len(periods) / 10)
-    for index, (period, text) in enumerate(zip(periods, _period_labels(periods), strict=True)):
-        if index % every == 0 or index == len(periods) - 1:
-            parts.append(
-                f'<text x="{x(period):.1f}" y="{bottom + 18}" text-anchor="middle" font-size="11">'
-                f"{text}</text>"
-            )
+    return "".join(
+        f'<text x="{frame.x(period):.1f}" y="{frame.bottom + 18}" text-anchor="middle" font-size="11">'
+        f"{text}</text>"
+        for index, (period, text) in enumerate(zip(periods, _period_labels(periods), strict=True))
+        if index % every == 0 or index == len(periods) - 1
+    )
+
+
+def _break_marks(frame: _TimeFrame, breaks: Sequence[tuple[date, str]]) -> str:
+    """A dashed vertical line between a break's period and the one before, labelled with what is new."""
+    parts = []
     for index, (period, text) in enumerate(breaks):
-        if period not in position or position[period] == 0:
+        if period not in frame.position or frame.position[period] == 0:
             continue
-        between = (x(periods[position[period] - 1]) + x(period)) / 2
-        label_y = top + 10 + 12 * (index % 3)  # neighbouring breaks' labels one above the other
+        between = (frame.x(frame.periods[frame.position[period] - 1]) + frame.x(period)) / 2
+        label_y = frame.top + 10 + 12 * (index % 3)  # neighbouring breaks' labels one above the other
         parts.append(
             f'<g class="bruch" data-period="{period.isoformat()}">'
             f"<title>Zeitreihenbruch: {escape(text)}</title>"
-            f'<line x1="{between:.1f}" y1="{top}" x2="{between:.1f}" y2="{bottom}" stroke="#555" '
+            f'<line x1="{between:.1f}" y1="{frame.top}" x2="{between:.1f}" y2="{frame.bottom}" stroke="#555" '
             'stroke-dasharray="5 3" stroke-width="1.2"/>'
             f'<text x="{between + 3:.1f}" y="{label_y}" font-size="10" fill="#333" '
             f'paint-order="stroke" stroke="#fff" stroke-width="3">{escape(text)}</text></g>'
         )
-    ends = []
-    for line in lines:
-        colour, dash, stroke = LINE_STYLES[line.style % len(LINE_STYLES)]
-        path, pen_down = [], False
-        for period in periods:
-            value = line.points.get(period)
-            if value is None:
-                pen_down = False
-                continue
-            path.append(f"{'L' if pen_down else 'M'}{x(period):.1f},{y(value):.1f}")
-            pen_down = True
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(
-            f'<g class="linie" data-label="{escape(line.label)}"><path d="{" ".join(path)}" fill="none" '
-            f'stroke="{colour}" stroke-width="{stroke}"{dash_attr}/>'
+    return "".join(parts)
+
+
+def _series_line(frame: _TimeFrame, line: Line, decimals: int) -> tuple[str, list | None]:
+    """One area's line (lifting the pen at gaps) with a dot per value where there are few enough, and
+    where its label goes: [label y, end x, end y, label, colour, dash, stroke], None without values."""
+    colour, dash, stroke = LINE_STYLES[line.style % len(LINE_STYLES)]
+    path, pen_down = [], False
+    for period in frame.periods:
+        value = line.points.get(period)
+        if value is None:
+            pen_down = False
+            continue
+        path.append(f"{'L' if pen_down else 'M'}{frame.x(period):.1f},{frame.y(value):.1f}")
+        pen_down = True
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    parts = [
+        f'<g class="linie" data-label="{escape(line.label)}"><path d="{" ".join(path)}" fill="none" '
+        f'stroke="{colour}" stroke-width="{stroke}"{dash_attr}/>'
+    ]
+    if len(frame.periods) <= 40:
+        parts.extend(
+            f'<circle cx="{frame.x(p):.1f}" cy="{frame.y(v):.1f}" r="2.6" fill="{colour}">'
+            f"<title>{escape(line.label)} {p:%d.%m.%Y}: {number(v, decimals)}</title></circle>"
+            for p, v in line.points.items()
+            if v is not None
         )
-        if len(periods) <= 40:
-            parts.extend(
-                f'<circle cx="{x(p):.1f}" cy="{y(v):.1f}" r="2.6" fill="{colour}">'
-                f"<title>{escape(line.label)} {p:%d.%m.%Y}: {number(v, decimals)}</title></circle>"
-                for p, v in line.points.items()
-                if v is not None
-            )
-        parts.append("</g>")
-        last = [(p, v) for p, v in sorted(line.points.items()) if v is not None]
-        if last:
-            ends.append([y(last[-1][1]), x(last[-1][0]), y(last[-1][1]), line.label, colour, dash, stroke])
+    parts.append("</g>")
+    last = [(p, v) for p, v in sorted(line.points.items()) if v is not None]
+    if not last:
+        return "".join(parts), None
+    end_x, end_y = frame.x(last[-1][0]), frame.y(last[-1][1])
+    return "".join(parts), [end_y, end_x, end_y, line.label, colour, dash, stroke]
+
+
+def _end_labels(frame: _TimeFrame, ends: list[list]) -> str:
+    """Each line's label right of the plot, joined to its last value: pushed apart so that none overlap,
+    keeping their order, and up from the bottom edge where they would run off it."""
     ends.sort(key=lambda end: end[0])
-    for index in range(1, len(ends)):  # push labels apart, keeping their order
+    for index in range(1, len(ends)):
         ends[index][0] = max(ends[index][0], ends[index - 1][0] + 13)
-    overflow = ends[-1][0] - (height - 2) if ends else 0
+    overflow = ends[-1][0] - (frame.height - 2) if ends else 0
     if overflow > 0:
         for end in ends:
             end[0] -= overflow
+    parts = []
     for label_y, end_x, end_y, text, colour, dash, stroke in ends:
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         parts.append(
-            f'<line x1="{end_x + 4:.1f}" y1="{end_y:.1f}" x2="{right + 26}" y2="{label_y:.1f}" '
+            f'<line x1="{end_x + 4:.1f}" y1="{end_y:.1f}" x2="{frame.right + 26}" y2="{label_y:.1f}" '
             f'stroke="{colour}" stroke-width="{stroke}"{dash_attr}/>'
-            f'<text x="{right + 30}" y="{label_y + 4:.1f}" font-size="11">{escape(text)}</text>'
+            f'<text x="{frame.right + 30}" y="{label_y + 4:.1f}" font-size="11">{escape(text)}</text>'
         )
-    parts.append("</svg>")
     return "".join(parts)
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import html
-import os
 from datetime import UTC
 from pathlib import Path
 
+from sozialmonitor.files import write_text_atomically
 from sozialmonitor.run_report.model import RunReport
 from sozialmonitor.run_report.sections import Block, blocks
 from sozialmonitor.settings import DataPaths
@@ -74,13 +74,6 @@ def render_html(items: list[Block], title: str) -> str:
     )
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.tmp")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
-
-
 def write(report: RunReport, paths: DataPaths) -> Path:
     """The report as `reports/runs/<start>-<run id>.md` and `.html`, and as `reports/latest.*`."""
     main = report.main_run
@@ -90,8 +83,8 @@ def write(report: RunReport, paths: DataPaths) -> Path:
     markdown, page = render_markdown(items), render_html(items, f"Run report {main.job_name} {main.run_id}")
     runs = reports_dir(paths) / "runs"
     report.path, report.html_path = runs / f"{stem}.md", runs / f"{stem}.html"
-    _write_atomically(report.path, markdown)
-    _write_atomically(report.html_path, page)
-    _write_atomically(reports_dir(paths) / "latest.md", markdown)
-    _write_atomically(reports_dir(paths) / "latest.html", page)
+    write_text_atomically(report.path, markdown)
+    write_text_atomically(report.html_path, page)
+    write_text_atomically(reports_dir(paths) / "latest.md", markdown)
+    write_text_atomically(reports_dir(paths) / "latest.html", page)
     return report.path
