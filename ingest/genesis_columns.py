@@ -21,7 +21,7 @@ class ColumnMap:
     22121-01-03-4, in a row of other dimensions' labels) is a caption. An empty cell is read two ways, as
     real exports use both: as the total of the row's dimension (22151 leaves the age group empty over its
     nationality columns) or as the label on its left (a merged cell); the reading that yields exactly the
-    table's columns is taken.
+    table's columns is taken. A row of units is checked against the layout and noted in `description`.
     """
 
     def __init__(
