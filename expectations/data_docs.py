@@ -41,8 +41,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
+from expectations.result_format import MAX_EXAMPLES
 from expectations.suites import Suite
-from expectations.validate import MAX_EXAMPLES
 
 if TYPE_CHECKING:
     from great_expectations.core.expectation_validation_result import (

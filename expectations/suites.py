@@ -60,7 +60,142 @@ def suite(
 
 
 def fct_indicator_values_suite(catalog: tuple[Indicator, ...]) -> Suite:
-    shares = [
+    """The fact table's suite: its own columns, the contracts on the query's computed columns, and one
+    range (and for a share, one numerator <= denominator) per catalog indicator."""
+    return suite(
+        "marts.fct_indicator_values",
+        ["indicator_id", "area_id", "period", "source_files"],
+        query=FACT_QUERY,
+        expectations=[
+            *_fact_columns(catalog),
+            *_fact_recomputed(),
+            *_fact_disclosure(),
+            *_fact_comparisons(),
+            expectation(
+                "value_present_when_ok",
+                "expect_column_values_to_not_be_null",
+                "A row with status ok has a value.",
+                column="value",
+                row_condition=where("status", "ok"),
+            ),
+            *_fact_shares(catalog),
+            *_fact_value_ranges(catalog),
+        ],
+    )
+
+
+def _fact_columns(catalog: tuple[Indicator, ...]) -> list[Expectation]:
+    """The table's own columns: its key, its vocabularies, counts that are counts."""
+    return [
+        expectation(
+            "key_unique",
+            "expect_compound_columns_to_be_unique",
+            "One row per indicator, area and period.",
+            column_list=["indicator_id", "area_id", "period"],
+        ),
+        expectation(
+            "indicator_in_catalog",
+            "expect_column_values_to_be_in_set",
+            "Every indicator is defined in the catalog.",
+            column="indicator_id",
+            value_set=[indicator.indicator_id for indicator in catalog],
+        ),
+        expectation(
+            "status_known",
+            "expect_column_values_to_be_in_set",
+            "Status is ok, provisional, suppressed or missing.",
+            column="status",
+            value_set=list(FACT_STATUSES),
+        ),
+        expectation(
+            "numerator_not_negative",
+            "expect_column_values_to_be_between",
+            "Numerators are counts: never negative.",
+            column="numerator",
+            min_value=0,
+        ),
+        expectation(
+            "denominator_positive",
+            "expect_column_values_to_be_between",
+            "Denominators are reference populations: at least one person.",
+            column="denominator",
+            min_value=1,
+        ),
+    ]
+
+
+def _fact_recomputed() -> list[Expectation]:
+    """What the catalog and dim_area say a row must be: its value recomputed, its area known."""
+    return [
+        expectation(
+            "value_matches_numerator_and_denominator",
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            "The value is the catalog's calculation of numerator and denominator, within rounding.",
+            column_A="rounding_tolerance",
+            column_B="value_deviation",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        ),
+        expectation(
+            "area_in_dim_area",
+            "expect_column_values_to_be_in_set",
+            "Every area is in dim_area.",
+            column="area_known",
+            value_set=[True],
+        ),
+    ]
+
+
+def _fact_disclosure() -> list[Expectation]:
+    """Statistische Geheimhaltung: no small cell published, no suppressed cell recoverable by sums."""
+    return [
+        expectation(
+            "no_published_cell_below_disclosure_minimum",
+            "expect_column_values_to_be_in_set",
+            "No published value has a numerator below min_count (except a zero the source printed as "
+            "'-') or a denominator below min_denominator.",
+            column="below_disclosure_minimum",
+            value_set=[False],
+        ),
+        expectation(
+            "no_suppressed_cell_recoverable",
+            "expect_column_values_to_be_in_set",
+            "No suppressed numerator can be recomputed from the published ones through any chain of "
+            "exact sums (a total and its parts, on every level), by an attacker who repeats until "
+            "nothing new: a total known and one part unknown gives the part, all parts the total.",
+            column="recovered_by_attack",
+            value_set=[False],
+        ),
+    ]
+
+
+def _fact_comparisons() -> list[Expectation]:
+    """Against other figures: the published Bevölkerung and the previous period."""
+    return [
+        expectation(
+            "denominator_agrees_with_population",
+            "expect_column_values_to_be_in_set",
+            "A denominator that is the population at the same Stichtag equals the published Bevölkerung.",
+            column="population_agrees",
+            value_set=[True],
+        ),
+        expectation(
+            "plausible_change",
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            "The change against the previous period is within the catalog's max_change (plausibility); "
+            "a change across a declared series break (series_break) is not judged.",
+            severity="warning",
+            column_A="max_change",
+            column_B="change_previous_period",
+            or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        ),
+    ]
+
+
+def _fact_shares(catalog: tuple[Indicator, ...]) -> list[Expectation]:
+    """A share counts a part of its reference population: per share indicator, numerator <= denominator."""
+    return [
         expectation(
             f"numerator_le_denominator__{indicator.indicator_id}",
             "expect_column_pair_values_a_to_be_greater_than_b",
@@ -74,7 +209,11 @@ def fct_indicator_values_suite(catalog: tuple[Indicator, ...]) -> Suite:
         for indicator in catalog
         if indicator.is_share
     ]
-    per_indicator = [
+
+
+def _fact_value_ranges(catalog: tuple[Indicator, ...]) -> list[Expectation]:
+    """Per indicator, the catalog's valid range of its value."""
+    return [
         expectation(
             f"value_in_range__{indicator.indicator_id}",
             "expect_column_values_to_be_between",
@@ -87,107 +226,6 @@ def fct_indicator_values_suite(catalog: tuple[Indicator, ...]) -> Suite:
         )
         for indicator in catalog
     ]
-    return suite(
-        "marts.fct_indicator_values",
-        ["indicator_id", "area_id", "period", "source_files"],
-        query=FACT_QUERY,
-        expectations=[
-            expectation(
-                "key_unique",
-                "expect_compound_columns_to_be_unique",
-                "One row per indicator, area and period.",
-                column_list=["indicator_id", "area_id", "period"],
-            ),
-            expectation(
-                "indicator_in_catalog",
-                "expect_column_values_to_be_in_set",
-                "Every indicator is defined in the catalog.",
-                column="indicator_id",
-                value_set=[indicator.indicator_id for indicator in catalog],
-            ),
-            expectation(
-                "status_known",
-                "expect_column_values_to_be_in_set",
-                "Status is ok, provisional, suppressed or missing.",
-                column="status",
-                value_set=list(FACT_STATUSES),
-            ),
-            expectation(
-                "numerator_not_negative",
-                "expect_column_values_to_be_between",
-                "Numerators are counts: never negative.",
-                column="numerator",
-                min_value=0,
-            ),
-            expectation(
-                "denominator_positive",
-                "expect_column_values_to_be_between",
-                "Denominators are reference populations: at least one person.",
-                column="denominator",
-                min_value=1,
-            ),
-            expectation(
-                "value_matches_numerator_and_denominator",
-                "expect_column_pair_values_a_to_be_greater_than_b",
-                "The value is the catalog's calculation of numerator and denominator, within rounding.",
-                column_A="rounding_tolerance",
-                column_B="value_deviation",
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
-            ),
-            expectation(
-                "area_in_dim_area",
-                "expect_column_values_to_be_in_set",
-                "Every area is in dim_area.",
-                column="area_known",
-                value_set=[True],
-            ),
-            expectation(
-                "no_published_cell_below_disclosure_minimum",
-                "expect_column_values_to_be_in_set",
-                "No published value has a numerator below min_count (except a zero the source printed as "
-                "'-') or a denominator below min_denominator.",
-                column="below_disclosure_minimum",
-                value_set=[False],
-            ),
-            expectation(
-                "no_suppressed_cell_recoverable",
-                "expect_column_values_to_be_in_set",
-                "No suppressed numerator can be recomputed from the published ones through any chain of "
-                "exact sums (a total and its parts, on every level), by an attacker who repeats until "
-                "nothing new: a total known and one part unknown gives the part, all parts the total.",
-                column="recovered_by_attack",
-                value_set=[False],
-            ),
-            expectation(
-                "denominator_agrees_with_population",
-                "expect_column_values_to_be_in_set",
-                "A denominator that is the population at the same Stichtag equals the published Bevölkerung.",
-                column="population_agrees",
-                value_set=[True],
-            ),
-            expectation(
-                "plausible_change",
-                "expect_column_pair_values_a_to_be_greater_than_b",
-                "The change against the previous period is within the catalog's max_change (plausibility); "
-                "a change across a declared series break (series_break) is not judged.",
-                severity="warning",
-                column_A="max_change",
-                column_B="change_previous_period",
-                or_equal=True,
-                ignore_row_if="either_value_is_missing",
-            ),
-            expectation(
-                "value_present_when_ok",
-                "expect_column_values_to_not_be_null",
-                "A row with status ok has a value.",
-                column="value",
-                row_condition=where("status", "ok"),
-            ),
-            *shares,
-            *per_indicator,
-        ],
-    )
 
 
 # The fact table with what its contracts compare against, computed in DuckDB over the full table.

@@ -19,9 +19,10 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from expectations.data_docs import write_data_docs
+from expectations.result_format import MAX_EXAMPLES
 from expectations.suites import Suite
 
-MAX_EXAMPLES = 20
 COLUMN_KWARGS = ("column", "column_A", "column_B")
 
 
@@ -265,8 +266,6 @@ def validate_relation(
         counts = _element_counts(con, suite)
         outcomes = {name: replace(outcome, element_count=counts[name]) for name, outcome in outcomes.items()}
     if docs_dir is not None:
-        from expectations.data_docs import write_data_docs
-
         page = str(write_data_docs(suite, results, docs_dir, element_counts=counts))
         outcomes = {name: replace(outcome, docs_page=page) for name, outcome in outcomes.items()}
     return [

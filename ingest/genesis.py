@@ -23,6 +23,7 @@ Tolerant of the format, strict about the content: the file must be the table its
 (code, regional depth, unit, reference date); the content rules are in `ingest/genesis_integrity.py`. A
 file that breaks a rule is rejected with the first line that did not fit and what was expected there.
 The reader streams: it holds one area's rows at a time, plus the few areas a hierarchy check needs.
+The header rows' value columns are read apart, in `ingest/genesis_columns.py`.
 """
 
 from __future__ import annotations
@@ -30,8 +31,7 @@ from __future__ import annotations
 import csv
 import itertools
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -45,13 +45,14 @@ from ingest.errors import (
     SourceProblem,
     ValueFormatError,
 )
+from ingest.genesis_columns import ColumnMap
 from ingest.genesis_format import (
     SPECIAL_SYMBOLS,
     STATUS_OK,
+    UNIT_WORDS,
     DatencsvLayout,
     DatencsvRow,
-    Dimension,
-    normalise_label,
+    FileDescription,
     parse_stichtag,
 )
 from ingest.genesis_integrity import Integrity
@@ -63,20 +64,8 @@ AREA_KEY = re.compile(r"^(?:DG|\d{2,12})$")
 WHOLE_NUMBER = re.compile(r"^-?\d+$")
 MADE_AT = re.compile(r"^(?:Stand|created)\s*:\s*(.+)$", re.IGNORECASE)
 REGIONAL_DEPTH = re.compile(r"regionale Tiefe:\s*(.+?)(?:\s+-\s+|$)", re.IGNORECASE)
-VALUE_LINE = re.compile(r"^[^()]+?\s*\(([^()]+)\)$")  # `Bevölkerungsstand (Anzahl)`: what is counted, in what
-# units as titles and header rows write them (`Anzahl` in 12411 and 22151; the others only to tell them apart)
-UNIT_WORDS = {"anzahl": "Anzahl", "number": "Anzahl", "prozent": "Prozent", "%": "Prozent", "eur": "EUR"}
-
-
-@dataclass
-class FileDescription:
-    """What the file says about itself, as read."""
-
-    table_code: str | None = None
-    title: str = ""
-    regionale_tiefe: str | None = None
-    unit: str | None = None
-    made_at: str | None = None  # footer: `Stand: …` / `created: …`
+# `Bevölkerungsstand (Anzahl)`: what is counted, in what unit (spelt as in UNIT_WORDS)
+VALUE_LINE = re.compile(r"^[^()]+?\s*\(([^()]+)\)$")
 
 
 def table_code(path: Path) -> str | None:
@@ -150,7 +139,9 @@ class DatencsvFile:
                     header.append((line, fields))
                 elif kind == "data":
                     self._check_title(title)
-                    self.columns = ColumnMap(self, header, line).columns()
+                    self.columns = ColumnMap(
+                        self.layout, self.path.name, self.description, header, line
+                    ).columns()
                     yield from self._data(itertools.chain([(line, fields)], lines), stichtag)
                     return
                 elif header:
@@ -375,133 +366,6 @@ class DatencsvFile:
         for _, fields in lines:
             if fields and (made := MADE_AT.match(fields[0].strip())):
                 self.description.made_at = made[1].strip()
-
-
-class ColumnMap:
-    """Each value column's labels, read from the header rows by content.
-
-    A header cell's label tells its dimension (`Insgesamt`, shared by all, belongs to the dimension of the
-    row's first other label); a cell naming a dimension itself (`Altersgruppe` over the age groups of
-    22121-01-03-4, in a row of other dimensions' labels) is a caption. An empty cell is read two ways, as
-    real exports use both: as the total of the row's dimension (22151 leaves the age group empty over its
-    nationality columns) or as the label on its left (a merged cell); the reading that yields exactly the
-    table's columns is taken.
-    """
-
-    def __init__(self, export: DatencsvFile, header: list[tuple[int, list[str]]], first_data_line: int):
-        self.export, self.layout = export, export.layout
-        self.header, self.first_data_line = header, first_data_line
-
-    def columns(self) -> tuple[tuple[str, ...], ...]:
-        layout, export = self.layout, self.export
-        if not self.header:
-            raise export._fail(
-                LayoutError,
-                "expected header rows naming the value columns "
-                f"({', '.join(d.title for d in layout.column_dimensions)}) above the data",
-                row=self.first_data_line,
-            )
-        rows = self._label_rows()
-        failures: list[SourceError] = []
-        for fill_from_left in (False, True):
-            try:
-                return self._read(rows, fill_from_left)
-            except SourceError as error:
-                failures.append(error)
-        raise failures[0]
-
-    def _label_rows(self) -> list[tuple[int, list[str]]]:
-        """Header rows as label cells (value columns only), without units rows."""
-        layout = self.layout
-        width = max(len(fields) for _, fields in self.header)
-        while width > layout.n_label_fields and not any(
-            len(fields) >= width and fields[width - 1].strip() for _, fields in self.header
-        ):
-            width -= 1  # exports pad lines with trailing separators
-        n_columns = width - layout.n_label_fields
-        rows = []
-        for line, fields in self.header:
-            cells = [normalise_label(cell) for cell in fields[layout.n_label_fields : width]]
-            cells += [""] * (n_columns - len(cells))
-            found = {cell.casefold() for cell in cells if cell}
-            if len(found) == 1 and (unit := UNIT_WORDS.get(next(iter(found)))) is not None:
-                self.export.description.unit = unit
-                if unit != layout.unit:
-                    raise self.export._fail(
-                        DescriptionError,
-                        f"the header gives the unit '{unit}'; table {layout.table_code} counts "
-                        f"'{layout.unit}'",
-                        row=line,
-                    )
-                continue  # the row of units
-            rows.append((line, cells))
-        return rows
-
-    def _dimension_of(self, label: str) -> Dimension | None:
-        matches = [d for d in self.layout.column_dimensions if d.canonical(label) not in (None, d.total)]
-        return matches[0] if len(matches) == 1 else None
-
-    def _read(self, rows: list[tuple[int, list[str]]], fill_from_left: bool) -> tuple[tuple[str, ...], ...]:
-        layout, export = self.layout, self.export
-        dimensions = layout.column_dimensions
-        captions = {dimension.title.casefold() for dimension in dimensions}
-        n_columns = len(rows[0][1]) if rows else 0
-        named: list[dict[str, str]] = [{} for _ in range(n_columns)]
-        for line, cells in rows:
-            first = next((d for cell in cells if cell and (d := self._dimension_of(cell))), None)
-            if first is None:
-                continue  # a caption row, e.g. "Altersgruppen (unter 3 bis 75 u.m.)"
-            left: tuple[Dimension, str] | None = None
-            for index, cell in enumerate(cells):
-                if cell.casefold() in captions:
-                    left = None  # the dimension's name over its labels (22121: "Altersgruppe"), no label
-                    continue
-                if not cell:
-                    if fill_from_left and left is not None:
-                        named[index][left[0].name] = left[1]
-                    continue
-                dimension = self._dimension_of(cell) or (first if first.canonical(cell) else None)
-                if dimension is None:
-                    raise export._fail(
-                        LayoutError,
-                        f"header label '{cell[:40]}' is no label of table {layout.table_code} (expected one "
-                        f"of: {', '.join(label for d in dimensions for label in d.labels)})",
-                        row=line,
-                        column=str(layout.n_label_fields + index + 1),
-                    )
-                label = dimension.canonical(cell)
-                assert label is not None
-                named[index][dimension.name] = label
-                left = (dimension, label)
-        columns = tuple(tuple(column.get(d.name, d.total) for d in dimensions) for column in named)
-        self._check(columns, rows[-1][0] if rows else self.header[-1][0])
-        return columns
-
-    def _check(self, columns: Sequence[tuple[str, ...]], line: int) -> None:
-        layout, export = self.layout, self.export
-        seen: dict[tuple[str, ...], int] = {}
-        for index, column in enumerate(columns):
-            if column in seen or column not in layout.column_label_sets:
-                problem = (
-                    f"repeats column {layout.n_label_fields + seen[column] + 1}"
-                    if column in seen
-                    else f"is no column of table {layout.table_code}"
-                )
-                raise export._fail(
-                    LayoutError,
-                    f"value column {layout.n_label_fields + index + 1} ({' / '.join(column)}) {problem}",
-                    row=line,
-                    column=str(layout.n_label_fields + index + 1),
-                )
-            seen[column] = index
-        missing = sorted(layout.column_label_sets - set(columns))
-        if missing:
-            raise export._fail(
-                LayoutError,
-                f"table {layout.table_code} has {len(layout.column_label_sets)} value columns, the header "
-                f"names {len(columns)}; missing: {'; '.join(' / '.join(column) for column in missing[:5])}",
-                row=line,
-            )
 
 
 def excerpt(fields: list[str]) -> str:

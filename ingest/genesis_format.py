@@ -45,6 +45,9 @@ AGE_LABELS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(\d+) to under (\d+) years$"), "band"),
     (re.compile(r"^(\d+) years and (?:over|more|older)$"), "over"),
 )
+# Units as titles and header rows write them (`Anzahl` in 12411 and 22151; the others only to tell them
+# apart).
+UNIT_WORDS = {"anzahl": "Anzahl", "number": "Anzahl", "prozent": "Prozent", "%": "Prozent", "eur": "EUR"}
 DATE_DE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
 DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 YEAR = re.compile(r"^(\d{4})$")
@@ -191,3 +194,14 @@ class DatencsvRow:
     labels: tuple[str, ...]
     values: tuple[int | None, ...]
     statuses: tuple[str, ...]
+
+
+@dataclass
+class FileDescription:
+    """What an export says about itself (line 1, title, header's unit, footer), as read."""
+
+    table_code: str | None = None
+    title: str = ""
+    regionale_tiefe: str | None = None
+    unit: str | None = None
+    made_at: str | None = None  # footer: `Stand: …` / `created: …`

@@ -15,6 +15,7 @@ import pytest
 from orchestration.definitions import build_definitions
 from sozialmonitor.freshness import FRESHNESS_DATE_ENV
 from sozialmonitor.settings import DATA_DIR_ENV, DataPaths
+from tests.landing_support import Landing
 from tests.support import CliRefresh, project_files
 
 SCRATCH = pytest.StashKey[Path]()
@@ -85,3 +86,9 @@ def cli_refresh(tmp_path_factory: pytest.TempPathFactory) -> CliRefresh:
 @pytest.fixture(scope="session")
 def refreshed_sample(cli_refresh: CliRefresh) -> DataPaths:
     return cli_refresh.paths
+
+
+@pytest.fixture
+def landed(tmp_path: Path) -> Landing:
+    """A data directory of its own to land files in (tests/test_landing_*.py)."""
+    return Landing(tmp_path / "data")

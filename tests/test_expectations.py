@@ -39,9 +39,9 @@ def test_catalog_errors_name_the_row(tmp_path: Path) -> None:
         load_catalog.__wrapped__(broken)
 
 
-def test_fact_suite_fails_exactly_on_broken_rows() -> None:
-    """Every generated expectation of the fact suite, run by GX itself on a small table with known faults:
-    each one fails, on exactly the rows built to break it."""
+def broken_fact_warehouse() -> duckdb.DuckDBPyConnection:
+    """A small warehouse whose fact table holds known faults, each commented with the check it breaks:
+    the areas, the catalog, the facts and the disclosure groups the fact suite's query reads."""
     con = duckdb.connect()
     con.execute("create schema marts")
     con.execute("create schema intermediate")
@@ -87,6 +87,13 @@ def test_fact_suite_fails_exactly_on_broken_rows() -> None:
         select 'seu_uebergewicht_anteil' as indicator_id, date '2023-08-01' as period, kreis as group_area_id,
             unnest([kreis, kreis || '004', kreis || gemeinde]) as area_id
         from (values ('05170', '040'), ('05954', '008')) t(kreis, gemeinde)""")
+    return con
+
+
+def test_fact_suite_fails_exactly_on_broken_rows() -> None:
+    """Every generated expectation of the fact suite, run by GX itself on a small table with known faults:
+    each one fails, on exactly the rows built to break it."""
+    con = broken_fact_warehouse()
     outcomes = {o.check_name: o for o in validate_relation(con, read_suites()["marts.fct_indicator_values"])}
     failing = {name: outcome.unexpected_count for name, outcome in outcomes.items() if not outcome.success}
     assert failing == {

@@ -195,7 +195,7 @@ def test_the_seed_holds_the_53_official_gemeinden() -> None:
 
 def test_sample_basis_tiles_and_city_mappings_are_keyed_like_the_seed() -> None:
     seed = [ags for ags, *_ in RUHR_GEMEINDEN]
-    basis = Path(__file__).parents[1] / "ingest" / "sample_basis.csv"
+    basis = Path(__file__).parents[1] / "ingest" / "sample" / "basis.csv"
     assert sorted(_keys(basis, "ags")) == seed
     assert sorted(_keys(PACKAGE / "gemeinden_kacheln.csv", "ags")) == seed
     assert sorted(tile.area_id for tile in gemeinde_tiles()) == seed
@@ -214,7 +214,7 @@ def test_sample_basis_tiles_and_city_mappings_are_keyed_like_the_seed() -> None:
 def test_sample_basis_keeps_each_gemeinde_its_own_inhabitants() -> None:
     """Recklinghausen is the largest town of its Kreis (111,734 inhabitants in GV100AD 30.11.2023),
     Waltrop one of the smallest (29,644): the shifted keys had swapped such values."""
-    with (Path(__file__).parents[1] / "ingest" / "sample_basis.csv").open(encoding="utf-8") as handle:
+    with (Path(__file__).parents[1] / "ingest" / "sample" / "basis.csv").open(encoding="utf-8") as handle:
         basis = {row["ags"]: int(row["einwohner_2023"]) for row in csv.DictReader(handle)}
     assert (basis["05562032"], basis["05562036"], basis["05562014"]) == (111_510, 29_350, 76_230)
 

@@ -4,20 +4,16 @@ Measured on main before this: a 10 MB line in a GENESIS flat file failed the ing
 `_csv.Error: field larger than field limit`, a ZIP of 1 GiB of zeros took 2.4 GB and failed it the same
 way, and both did so on every later run. Each test here lands such a file beside good ones and checks
 where the bad one ends up, what its report says (rule, file, the limit) and that the raw store holds
-the good files' rows.
+the good files' rows. Archives (ZIP bombs, bad members) are in tests/test_landing_archives.py.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
-import json
-import os
 import random
 import re
 import shutil
-import subprocess
-import sys
 import types
 import zipfile
 from collections.abc import Callable
@@ -26,126 +22,30 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.archive import open_archive, verify_archive
-from ingest.ba_xlsx import BaWorkbook
-from ingest.errors import ArchiveError, SourceProblem
+from ingest.errors import SourceProblem
 from ingest.genesis_loaders import FfcsvLoader
-from ingest.geography import RuhrGeography
-from ingest.landing import SourceLoad, delivery_due, ingest_source, unmatched_files
+from ingest.landing import delivery_due, unmatched_files
 from ingest.limits import Limits
 from ingest.loaders import BaXlsxLoader
-from ingest.quarantine import Quarantined
-from ingest.raw_store import RawStore
-from ingest.registry import Source, load_registry
+from ingest.registry import load_registry
 from orchestration.refresh import run_refresh
 from sozialmonitor.refresh_summary import format_summary
 from sozialmonitor.settings import DataPaths
+from tests.landing_support import (
+    BA,
+    BOMB_BYTES,
+    DORTMUND,
+    FFCSV,
+    GOLDEN,
+    GOOD_ZIP,
+    MIB,
+    Landing,
+    only_quarantined,
+    report_of,
+    zeros_zip,
+)
 from tests.support import copy_of
 from tests.test_ba_xlsx import layout_2019
-
-GOLDEN = Path(__file__).with_name("fixtures") / "genesis" / "12411-01-01-4_v5_de_flat.csv"
-# A GENESIS flat-file source as the registry declared 22151 when the failures were measured (ZIPs,
-# `*_flat.*`); declared here, so that these tests do not depend on which registry entry reads ffcsv.
-FLAT_FILE_SOURCE = {
-    "id": "genesis_22151_flat",
-    "title": "Grundsicherung im Alter und bei Erwerbsminderung (GENESIS flat file)",
-    "family": "genesis_ffcsv",
-    "owner": "IT.NRW / Statistische Ämter des Bundes und der Länder",
-    "cadence": "yearly",
-    "licence": "dl-de/by-2-0",
-    "file_pattern": "*_flat.*",
-}
-FFCSV = Source(**FLAT_FILE_SOURCE)
-BA = load_registry().get("ba_gemeindedaten")
-DORTMUND = load_registry().get("kommunale_meldungen_dortmund")
-GOOD_ZIP = "22151_2022_flat.zip"
-GOLDEN_ROWS_KEPT = 6  # a real flat file: three values each of Kreis Recklinghausen and Dortmund
-MIB = 2**20
-BOMB_BYTES = 200 * MIB  # zeros: deflate packs them ~1000-fold, to ~200 KB
-
-
-class Landing:
-    """A data directory for one test: landing folders, quarantine, raw store."""
-
-    def __init__(self, root: Path):
-        self.root = root
-        self.landing = root / "landing"
-        self.quarantine = root / "quarantine"
-        self.store = RawStore(root / "raw.duckdb")
-
-    def folder(self, source_id: str) -> Path:
-        folder = self.landing / source_id
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
-
-    def good_zip(self) -> Path:
-        path = self.folder(FFCSV.id) / GOOD_ZIP
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.write(GOLDEN, "22151_2022_flat.csv")
-        return path
-
-    def ingest(self, source: object = FFCSV, limits: Limits | None = None) -> SourceLoad:
-        return ingest_source(
-            source, self.landing, self.store, RuhrGeography.from_seeds(), self.quarantine, limits
-        )
-
-    def rows(self, sql: str) -> list[tuple]:
-        with duckdb.connect(str(self.store.path), read_only=True) as con:
-            return con.execute(sql).fetchall()
-
-    def good_rows_loaded(self) -> bool:
-        return self.rows(f"select count(*) from {FFCSV.table} where file_name = '{GOOD_ZIP}'") == [
-            (GOLDEN_ROWS_KEPT,)
-        ]
-
-
-@pytest.fixture
-def landed(tmp_path: Path) -> Landing:
-    return Landing(tmp_path / "data")
-
-
-def only_quarantined(load: SourceLoad, landing: Landing, source_id: str, name: str) -> Quarantined:
-    """The one quarantined file: moved out of the landing folder into quarantine/<source>/."""
-    [moved] = load.quarantined
-    assert not (landing.landing / source_id / name).exists()
-    assert moved.file.parent == landing.quarantine / source_id and moved.file.name.endswith(f"__{name}")
-    assert moved.problem.file == name
-    record = json.loads(moved.report.with_suffix(".json").read_text(encoding="utf-8"))
-    assert (record["rule"], record["file"]) == (moved.problem.rule, name)
-    return moved
-
-
-def report_of(moved: Quarantined) -> str:
-    return moved.report.read_text(encoding="utf-8")
-
-
-def zeros_zip(path: Path, member: str, size: int, *extra: tuple[str, bytes]) -> Path:
-    """A ZIP whose member `member` is `size` zero bytes, written in chunks (never whole in memory)."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in extra:
-            archive.writestr(name, content)
-        with archive.open(member, "w") as handle:
-            chunk = bytes(MIB)
-            for _ in range(size // MIB):
-                handle.write(chunk)
-    return path
-
-
-@pytest.fixture(scope="module")
-def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """200 MiB of zeros as the flat file's CSV: about 200 KB on disk."""
-    return zeros_zip(tmp_path_factory.mktemp("bomb") / "bomb_flat.zip", "bomb_flat.csv", BOMB_BYTES)
-
-
-def lie_about_size(path: Path, declared: int) -> Path:
-    """Patch the member's inflated size in its local header and its directory entry to `declared`."""
-    data = bytearray(path.read_bytes())
-    assert data[:4] == b"PK\x03\x04"
-    data[22:26] = declared.to_bytes(4, "little")  # local file header: uncompressed size
-    entry = data.rindex(b"PK\x01\x02")
-    data[entry + 24 : entry + 28] = declared.to_bytes(4, "little")  # central directory entry
-    path.write_bytes(bytes(data))
-    return path
 
 
 def long_line_flat_file(line_bytes: int) -> bytes:
@@ -216,158 +116,6 @@ def test_a_10_mb_field_in_another_csv_reader_is_quarantined_not_a_crash(landed: 
     assert moved.problem.rule == "unreadable"
     assert "_csv.Error: field larger than field limit (1048576)" in moved.problem.message
     assert landed.rows(f"select anzahl from {DORTMUND.table} where file_name = 'kita_2023.csv'") == [(4710,)]
-
-
-# --- ZIP bombs and bad archives ----------------------------------------------------------------------
-
-
-def test_a_zip_bomb_beyond_the_configured_inflated_size_is_not_inflated(landed: Landing, bomb: Path) -> None:
-    landed.good_zip()
-    shutil.copy(bomb, landed.folder(FFCSV.id) / bomb.name)
-    small = Limits(zip_max_uncompressed_bytes="64 MiB", zip_max_ratio=10_000)
-
-    load = landed.ingest(limits=small)
-
-    moved = only_quarantined(load, landed, FFCSV.id, bomb.name)
-    assert moved.problem.rule == "archive"
-    assert "'bomb_flat.csv'" in moved.problem.message
-    assert "200,0 MiB" in moved.problem.message and "64,0 MiB (limits.zip_max_uncompressed_bytes)" in (
-        moved.problem.message
-    )
-    assert "| Regel | archive |" in report_of(moved)
-    assert landed.good_rows_loaded()
-
-
-def test_a_zip_bomb_is_caught_by_its_ratio_with_the_default_limits(landed: Landing, bomb: Path) -> None:
-    landed.good_zip()
-    shutil.copy(bomb, landed.folder(FFCSV.id) / bomb.name)
-
-    load = landed.ingest()
-
-    moved = only_quarantined(load, landed, FFCSV.id, bomb.name)
-    assert moved.problem.rule == "archive"
-    assert "'bomb_flat.csv'" in moved.problem.message
-    assert "höchstens 200-fach (limits.zip_max_ratio)" in moved.problem.message
-    assert landed.good_rows_loaded()
-
-
-def test_a_member_inflating_past_its_declared_size_is_stopped_while_reading(landed: Landing) -> None:
-    """With the default limits: the directory declares 1,000 bytes (ratio and total look harmless);
-    the stream is counted and stops right after them."""
-    landed.good_zip()
-    bad = zeros_zip(landed.folder(FFCSV.id) / "22151_2021_flat.zip", "22151_2021_flat.csv", 50 * MIB)
-    lie_about_size(bad, 1_000)
-    with zipfile.ZipFile(bad) as archive:
-        assert archive.infolist()[0].file_size == 1_000
-
-    load = landed.ingest()
-
-    moved = only_quarantined(load, landed, FFCSV.id, bad.name)
-    assert moved.problem.rule == "archive"
-    assert "'22151_2021_flat.csv' entpackt zu mehr als den im Verzeichnis angegebenen 1000 Bytes" in (
-        moved.problem.message
-    )
-    assert landed.good_rows_loaded()
-
-
-@pytest.mark.parametrize(
-    ("member", "reason"),
-    [
-        ("../evil_flat.csv", "führt mit '..' aus dem Archiv hinaus"),
-        ("/tmp/evil_flat.csv", "ist ein absoluter Pfad"),
-        ("evil\x00_flat.csv", "enthält ein NUL-Zeichen"),
-    ],
-)
-def test_a_member_name_pointing_outside_the_archive_is_rejected(
-    landed: Landing, member: str, reason: str
-) -> None:
-    landed.good_zip()
-    bad = landed.folder(FFCSV.id) / "22151_2021_flat.zip"
-    placeholder = member.replace("\x00", "#")  # zipfile cuts a name at NUL when writing: patched in after
-    with zipfile.ZipFile(bad, "w") as archive:
-        archive.writestr(placeholder, GOLDEN.read_bytes())
-    bad.write_bytes(bad.read_bytes().replace(placeholder.encode(), member.encode()))
-
-    load = landed.ingest()
-
-    moved = only_quarantined(load, landed, FFCSV.id, bad.name)
-    assert moved.problem.rule == "archive"
-    assert f"'{member.replace(chr(0), chr(92) + '0')}' {reason}" in moved.problem.message
-    assert landed.good_rows_loaded()
-
-
-def test_a_zip_with_10000_members_is_rejected_before_they_are_listed(landed: Landing) -> None:
-    landed.good_zip()
-    bad = landed.folder(FFCSV.id) / "22151_2021_flat.zip"
-    with zipfile.ZipFile(bad, "w") as archive:
-        archive.writestr("22151_2021_flat.csv", GOLDEN.read_bytes())
-        for number in range(9_999):
-            archive.writestr(f"teil_{number:04d}.txt", b"")
-
-    load = landed.ingest()
-
-    moved = only_quarantined(load, landed, FFCSV.id, bad.name)
-    assert moved.problem.rule == "archive"
-    assert "10000 Einträge; erlaubt sind höchstens 1000 (limits.zip_max_members)" in moved.problem.message
-    assert landed.good_rows_loaded()
-
-
-def test_a_directory_that_understates_its_member_count_is_counted_entry_by_entry(tmp_path: Path) -> None:
-    path = tmp_path / "many_flat.zip"
-    with zipfile.ZipFile(path, "w") as archive:
-        for number in range(2_000):
-            archive.writestr(f"teil_{number:04d}.txt", b"")
-    data = bytearray(path.read_bytes())
-    end = data.rindex(b"PK\x05\x06")
-    data[end + 8 : end + 12] = (5).to_bytes(2, "little") * 2  # "5 entries" on this disk and in all
-    path.write_bytes(bytes(data))
-
-    with pytest.raises(ArchiveError, match=r"mehr als 1000 Einträge"), open_archive(path, Limits()):
-        pass
-
-
-def test_a_truncated_zip_is_quarantined(landed: Landing) -> None:
-    good = landed.good_zip()
-    bad = landed.folder(FFCSV.id) / "22151_2021_flat.zip"
-    bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-
-    load = landed.ingest()
-
-    moved = only_quarantined(load, landed, FFCSV.id, bad.name)
-    assert moved.problem.rule == "archive"
-    assert moved.problem.message.startswith("Kein lesbares ZIP-Archiv")
-    assert landed.good_rows_loaded()
-
-
-def test_an_xlsx_that_is_a_zip_bomb_never_reaches_openpyxl(landed: Landing) -> None:
-    folder = landed.folder(BA.id)
-    layout_2019(folder / "nrw_2020-12.xlsx")
-    bad = zeros_zip(
-        folder / "nrw_2021-12.xlsx",
-        "xl/worksheets/sheet1.xml",
-        BOMB_BYTES,
-        ("[Content_Types].xml", b"<Types/>"),
-    )
-    landed.good_zip()
-
-    load = landed.ingest(BA)
-
-    moved = only_quarantined(load, landed, BA.id, bad.name)
-    assert moved.problem.rule == "archive"
-    assert "'xl/worksheets/sheet1.xml'" in moved.problem.message and "limits.zip_max_ratio" in (
-        moved.problem.message
-    )
-    assert landed.rows(f"select count(*) from {BA.table} where file_name = 'nrw_2020-12.xlsx'") == [(14,)]
-    landed.ingest()  # and the next source goes on
-    assert landed.good_rows_loaded()
-    # the reader guards itself, too, for whoever uses it outside an ingest
-    with pytest.raises(ArchiveError, match=r"limits\.zip_max_ratio"):
-        list(BaWorkbook(moved.file).rows())
-
-
-def test_the_guard_passes_a_real_workbook_and_zip_unchanged(tmp_path: Path, landed: Landing) -> None:
-    verify_archive(layout_2019(tmp_path / "nrw_2020-12.xlsx"), Limits())
-    verify_archive(landed.good_zip(), Limits())
 
 
 # --- what no reader anticipated -----------------------------------------------------------------------
@@ -568,62 +316,3 @@ def test_a_night_with_a_bomb_a_stray_file_and_a_warning_publishes_and_names_all_
     run_report = outcome.report.read_text(encoding="utf-8")
     assert f"- `{folder / 'Lieferung.zip'}` (pattern `*.xlsx`)" in run_report
     assert f"- {BA.id}: {warning}" in run_report
-
-
-# --- memory ------------------------------------------------------------------------------------------
-
-MEASURE = """
-import json, resource, sys
-from pathlib import Path
-from ingest.geography import RuhrGeography
-from ingest.landing import ingest_source
-from ingest.limits import Limits
-from ingest.raw_store import RawStore
-from ingest.registry import Source, load_registry
-
-root, declared = Path(sys.argv[1]), json.loads(sys.argv[2])
-source = Source(**declared)
-store, geography = RawStore(root / "raw.duckdb"), RuhrGeography.from_seeds()
-
-def ingest(folder, limits=None):
-    load = ingest_source(source, root / folder, store, geography, root / "quarantine", limits)
-    return [item.problem.rule for item in load.quarantined], load.rows_loaded
-
-def peak_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-warm = ingest("warm")  # a good file first: DuckDB, Arrow and the store are in memory before measuring
-baseline = peak_mib()
-lied = ingest("lied")
-permissive = Limits(zip_max_ratio=10_000, zip_max_uncompressed_bytes="1 GiB")
-long_line = ingest("long_line", permissive)
-print(json.dumps({"warm": warm, "lied": lied, "long_line": long_line, "baseline": baseline,
-                  "peak": peak_mib()}))
-"""
-
-
-def test_reading_a_bomb_takes_little_memory(tmp_path: Path, bomb: Path) -> None:
-    """In a process of its own: 200 MiB of zeros, once behind a directory that declares 1,000 bytes
-    (the stream guard stops it) and once with header limits lifted (one 200 MiB line: the line bound
-    stops it). Held whole it would take 200 MiB as bytes plus as much again as text."""
-    for folder in ("warm", "lied", "long_line"):
-        (tmp_path / folder / FFCSV.id).mkdir(parents=True)
-    with zipfile.ZipFile(tmp_path / "warm" / FFCSV.id / GOOD_ZIP, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.write(GOLDEN, "22151_2022_flat.csv")
-    lie_about_size(Path(shutil.copy(bomb, tmp_path / "lied" / FFCSV.id / "lied_flat.zip")), 1_000)
-    shutil.copy(bomb, tmp_path / "long_line" / FFCSV.id / "long_flat.zip")
-    project = Path(__file__).parents[1]
-    run = subprocess.run(
-        [sys.executable, "-c", MEASURE, str(tmp_path), json.dumps(FLAT_FILE_SOURCE)],
-        cwd=project,
-        env={**os.environ, "PYTHONPATH": str(project)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    measured = json.loads(run.stdout)
-    assert measured["warm"] == [[], GOLDEN_ROWS_KEPT]
-    assert measured["lied"] == [["archive"], 0]
-    assert measured["long_line"] == [["line_too_long"], 0]
-    assert measured["peak"] - measured["baseline"] < 48, measured

@@ -17,9 +17,6 @@ select
     {{ measure_status('newest.status') }} as status,
     {{ published_zero('newest.status') }} as published_zero,
     newest.layout,
-    newest.source_id,
-    newest.file_name as source_file,
-    newest.row_number as source_row,
-    newest.column_number as source_column
+    {{ staging_provenance('newest') }}
 from newest
 inner join {{ ref('ba_measures') }} as measures on newest.measure = measures.ba_measure

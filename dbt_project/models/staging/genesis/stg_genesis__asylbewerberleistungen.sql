@@ -18,7 +18,7 @@ select
     newest.anzahl,
     {{ measure_status('newest.status') }} as status,
     {{ published_zero('newest.status') }} as published_zero,
-    {{ staging_provenance() }}
+    {{ staging_provenance('newest') }}
 from newest
 inner join {{ ref('asylbewerberleistungen_measures') }} as measures
     on newest.table_code = measures.table_code and newest.art_der_leistung = measures.art_der_leistung

@@ -18,10 +18,7 @@ select
     newest.anzahl,
     {{ measure_status('newest.status') }} as status,
     {{ published_zero('newest.status') }} as published_zero,
-    newest.source_id,
-    newest.file_name as source_file,
-    newest.row_number as source_row,
-    newest.column_number as source_column
+    {{ staging_provenance('newest') }}
 from newest
 inner join {{ ref('grundsicherung_measures') }} as measures
     on newest.table_code = measures.table_code and newest.altersgruppe = measures.altersgruppe

@@ -20,7 +20,7 @@ select
     newest.anzahl,
     {{ measure_status('newest.status') }} as status,
     {{ published_zero('newest.status') }} as published_zero,
-    {{ staging_provenance() }}
+    {{ staging_provenance('newest') }}
 from newest
 inner join {{ ref('mindestsicherung_measures') }} as measures
     on newest.table_code = measures.table_code

@@ -15,8 +15,5 @@ select
     anzahl,
     {{ measure_status('status') }} as status,
     {{ published_zero('status') }} as published_zero,
-    source_id,
-    file_name as source_file,
-    row_number as source_row,
-    column_number as source_column
+    {{ staging_provenance() }}
 from newest

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from ingest.city_mapping import CityMapping, load_city_mappings
-from ingest.sample_ba import measures as ba_measures
+from ingest.sample.ba import measures as ba_measures
 
 SEED = 20261125
 # City-wide rates that spread the counts over the areas (the totals are then scaled to the official

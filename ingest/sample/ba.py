@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 
 from ingest.ba_xlsx import LAYOUTS, MONTH_NAMES, BaLayout
-from ingest.sample_xlsx import save_reproducibly
+from ingest.sample.xlsx import save_reproducibly
 
 SOURCE_ID = "ba_gemeindedaten"
 SUPPRESSED = ("05954004", "arbeitslose_unter_25", 2016)  # Breckerfeld: too few to publish

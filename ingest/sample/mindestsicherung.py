@@ -14,7 +14,7 @@ assumes the components come out before the total, as 22151 and the BA's figures 
 
 The numbers are synthetic but consistent with the other samples, as the real tables are with each other:
 22811's SGB II column is the BA's December Regelleistungsberechtigte (for a Ruhr Kreis the sum of its
-Gemeinden in the BA workbook, `ingest/sample_ba.py`), its HLU column 22121's "außerhalb von
+Gemeinden in the BA workbook, `ingest/sample/ba.py`), its HLU column 22121's "außerhalb von
 Einrichtungen", its Grundsicherung 22151's total, its AsylbLG column 22221's total, and its total the sum
 of the four (Dortmund 31.12.2015 in the real table: 104311 = 84552 + 1520 + 12629 + 5610). Like 22151,
 the HLU and AsylbLG counts are rounded to multiples of 5 from 2020 (IT.NRW's notes to both statistics);
@@ -30,9 +30,9 @@ from pathlib import Path
 
 from ingest.geography import RuhrGeography
 from ingest.layouts import ALTERSGRUPPEN_6, ASYL_ART, LEISTUNG, SGB2_LEISTUNGSBERECHTIGTE
-from ingest.sample_ba import measures
-from ingest.sample_bevoelkerung import INDENT, Area
-from ingest.sample_grundsicherung import OUTSIDE_RUHR_SHARE, published_total, rounded
+from ingest.sample.ba import measures
+from ingest.sample.bevoelkerung import INDENT, Area
+from ingest.sample.grundsicherung import OUTSIDE_RUHR_SHARE, published_total, rounded
 
 SOURCE_22811 = "genesis_22811_mindestsicherung"
 SOURCE_22121 = "genesis_22121_hilfe_lebensunterhalt"
@@ -61,7 +61,7 @@ def _split(total: int, shares: Sequence[float]) -> list[int]:
 
 
 def _people(cells: list[list[int]]) -> tuple[int, float]:
-    """Inhabitants and foreigners' share, as the BA sample derives them (ingest/sample.py city_totals)."""
+    """Inhabitants and foreigners' share, as the BA sample derives them (`generate.city_totals`)."""
     people = sum(sum(group) for group in cells)
     return people, sum(group[2] + group[3] for group in cells) / people if people > 0 else 0.0
 
@@ -149,14 +149,12 @@ def _areas(areas: Sequence[Area]) -> list[tuple[Area, list[Area]]]:
     ]
 
 
-def write_mindestsicherung(
-    landing_dir: Path, stichtag: date, areas: Sequence[Area], shares: dict[str, float]
-) -> list[Path]:
-    """22121 and 22221 of one Stichtag, and 22811 up to LAST_22811, into their landing folders."""
+def _table_rows(
+    stichtag: date, areas: Sequence[Area], shares: dict[str, float]
+) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
+    """The data rows of 22121, 22221 and 22811 at one Stichtag, computed together because 22811's
+    columns are the other tables' (and the BA's and 22151's) published figures."""
     year, day = stichtag.year, f"{stichtag:%d.%m.%Y}"
-    folders = {source: landing_dir / source for source in (SOURCE_22811, SOURCE_22121, SOURCE_22221)}
-    for folder in folders.values():
-        folder.mkdir(parents=True, exist_ok=True)
     hlu_rows, asyl_rows, total_rows = [], [], []
     for area, gemeinden in _areas(areas):
         label = [day, area.key, INDENT[area.depth] + area.name]
@@ -168,6 +166,17 @@ def write_mindestsicherung(
         grusi = published_total(area, shares.get(area.key, OUTSIDE_RUHR_SHARE), year)
         components = [rlb, hlu[3], grusi, asyl[0]]
         total_rows.append([*label, *map(_text, [sum(components), rlb, elb, rlb - elb, *components[1:]])])
+    return hlu_rows, asyl_rows, total_rows
+
+
+def write_mindestsicherung(
+    landing_dir: Path, stichtag: date, areas: Sequence[Area], shares: dict[str, float]
+) -> list[Path]:
+    """22121 and 22221 of one Stichtag, and 22811 up to LAST_22811, into their landing folders."""
+    folders = {source: landing_dir / source for source in (SOURCE_22811, SOURCE_22121, SOURCE_22221)}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    hlu_rows, asyl_rows, total_rows = _table_rows(stichtag, areas, shares)
     written = [
         _write(
             folders[SOURCE_22121],
@@ -208,7 +217,7 @@ def write_mindestsicherung(
             [*ASYL_NOTES, *_licence(stichtag, "18:22:35")],
         ),
     ]
-    if year <= LAST_22811:
+    if stichtag.year <= LAST_22811:
         written.append(
             _write(
                 folders[SOURCE_22811],

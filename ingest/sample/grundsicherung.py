@@ -26,7 +26,7 @@ from datetime import date
 from pathlib import Path
 
 from ingest.layouts import GRUSI_ALTER_AB_2015, GRUSI_ALTER_BIS_2014
-from ingest.sample_bevoelkerung import INDENT, Area
+from ingest.sample.bevoelkerung import INDENT, Area
 
 SOURCE_ID = "genesis_22151_grundsicherung"
 ROUNDED_FROM = 2020

@@ -17,7 +17,7 @@ import openpyxl
 
 from ingest.city_mapping import load_city_mappings
 from ingest.lieferanten import lieferant_of_area
-from ingest.sample_xlsx import save_reproducibly
+from ingest.sample.xlsx import save_reproducibly
 from ingest.submission import template
 
 SOURCE_ID = "kommunale_meldungen"

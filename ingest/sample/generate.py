@@ -1,6 +1,6 @@
 """A deterministic sample of the sources, written in their real publication layouts.
 
-Population per Gemeinde starts from real magnitudes (`sample_basis.csv`: inhabitants and foreigners'
+Population per Gemeinde starts from real magnitudes (`basis.csv`: inhabitants and foreigners'
 share at 31.12.2023) and is spread over age groups, sex and nationality by fixed profiles with seeded
 noise; Kreise, Regierungsbezirke, NRW and Deutschland are the sums of their parts, so every total in a
 file is the exact sum of its parts, as in the real tables. The Länder other than NRW and the parts of
@@ -11,7 +11,7 @@ directory (`ingest/reference/`). The files carry the real tables' quirks: latin-
 since, "-" for an empty cell, a cell kept secret ("."), areas outside the Ruhr that ingestion must skip,
 and the newest Kreis table as the GENESIS web service answers it. The Mindestsicherung (22811) and its
 components HLU (22121) and AsylbLG (22221) are consistent with the BA and Grundsicherung samples
-(`ingest/sample_mindestsicherung.py`); 22811 ends with 2021, as the Regionaldatenbank's did in 2024.
+(`ingest/sample/mindestsicherung.py`); 22811 ends with 2021, as the Regionaldatenbank's did in 2024.
 
 `scale` makes a larger, still valid sample for benchmarks: 10 x scale year-end Stichtage going back
 from 2023 instead of 10.
@@ -25,8 +25,8 @@ from datetime import date
 from pathlib import Path
 
 from ingest.geography import SEEDS_DIR, RuhrGeography
-from ingest.sample_ba import write_ba_workbook
-from ingest.sample_bevoelkerung import (
+from ingest.sample.ba import write_ba_workbook
+from ingest.sample.bevoelkerung import (
     SOURCE_GEMEINDEN,
     SOURCE_KREISE,
     Area,
@@ -34,11 +34,11 @@ from ingest.sample_bevoelkerung import (
     write_gemeinde_table,
     write_kreis_table,
 )
-from ingest.sample_cities import write_city_samples
-from ingest.sample_grundsicherung import SOURCE_ID as GRUNDSICHERUNG_ID
-from ingest.sample_grundsicherung import write_grundsicherung
-from ingest.sample_mindestsicherung import write_mindestsicherung
-from ingest.sample_submissions import write_submissions
+from ingest.sample.cities import write_city_samples
+from ingest.sample.grundsicherung import SOURCE_ID as GRUNDSICHERUNG_ID
+from ingest.sample.grundsicherung import write_grundsicherung
+from ingest.sample.mindestsicherung import write_mindestsicherung
+from ingest.sample.submissions import write_submissions
 
 SEED = 20261125
 SOURCE_ID = SOURCE_KREISE
@@ -207,7 +207,7 @@ def generate_sample(landing_dir: Path, scale: int = 1) -> list[Path]:
     """Write every sample source into `landing_dir/<source id>/`; same inputs, same bytes."""
     basis = {
         row["ags"]: (int(row["einwohner_2023"]), float(row["auslaenderanteil_2023"]))
-        for row in _read_csv(Path(__file__).with_name("sample_basis.csv"))
+        for row in _read_csv(Path(__file__).with_name("basis.csv"))
     }
     gemeinden = _read_csv(SEEDS_DIR / "ruhr_gemeinden.csv")
     kreise = _read_csv(SEEDS_DIR / "ruhr_kreise.csv")
