@@ -20,7 +20,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from ingest import limits as ingest_limits
+from ingest import limits_in_effect
 from ingest.archive import verify_archive
 from ingest.errors import LayoutError, ValueFormatError
 from ingest.limits import Limits
@@ -131,7 +131,7 @@ class BaWorkbook:
     def __init__(self, path: Path, limits: Limits | None = None):
         self.path = path
         # what reading may cost (ingest/limits.py): those of the ingest in progress unless given
-        self.limits = limits or ingest_limits.active()
+        self.limits = limits or limits_in_effect.active()
         self.layout: BaLayout | None = None  # known once the header is read
         self._header_line = 0
 

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
-from ingest import limits as ingest_limits
+from ingest import limits_in_effect
 from ingest.encoding import detect_text_encoding
 from ingest.errors import (
     DescriptionError,
@@ -116,7 +116,7 @@ class DatencsvFile:
 
     def rows(self) -> Iterator[DatencsvRow]:
         with self.path.open("rb") as raw:
-            handle = BoundedLines(raw, self.path.name, self.encoding, ingest_limits.active())
+            handle = BoundedLines(raw, self.path.name, self.encoding, limits_in_effect.active())
             lines = enumerate(csv.reader(handle, delimiter=";"), start=1)
             self._table_line(next(lines, None))
             title: list[tuple[int, str]] = []

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest import limits as ingest_limits
+from ingest import limits_in_effect
 from ingest.archive import open_archive, open_member
 from ingest.errors import EncodingError, LayoutError, LineTooLongError, ValueFormatError
 from ingest.genesis_format import SPECIAL_SYMBOLS, STATUS_OK
@@ -107,7 +107,7 @@ class FfcsvFile:
     def __init__(self, path: Path, limits: Limits | None = None):
         self.path = path
         # what reading may cost (ingest/limits.py): those of the ingest in progress unless given
-        self.limits = limits or ingest_limits.active()
+        self.limits = limits or limits_in_effect.active()
         self.value_column: int | None = None  # 1-based, known once the header is read
 
     @contextmanager

@@ -28,7 +28,8 @@ from ingest.genesis_api import GenesisApiError, credentials_configured
 from ingest.genesis_api import fetch as fetch_table
 from ingest.genesis_loaders import DatencsvLoader, FfcsvLoader
 from ingest.geography import RuhrGeography
-from ingest.limits import Limits, applied, shorten, size_text
+from ingest.limits import Limits, shorten, size_text
+from ingest.limits_in_effect import applied
 from ingest.loaders import BaXlsxLoader, CityCsvLoader, FamilyLoader, Provenance, SubmissionLoader
 from ingest.portal import fetch
 from ingest.quarantine import Quarantined, quarantine

@@ -7,18 +7,15 @@ directory before anything is inflated, a line's length before it is parsed), so 
 is known in advance. The values are configuration, not code: an office that really delivers larger
 files gets a larger limit in `sources.yml`, in the same change that explains why.
 
-Readers get the limits in effect through `active()`: the landing step applies the registry's limits
-for one ingest (`applied`), so a reader constructed by a family loader sees them without every loader
-passing them on, and a test can apply small ones without touching the configuration.
+Readers get the limits in effect through `ingest.limits_in_effect.active()`: the landing step applies
+the registry's limits for one ingest (`applied`), so a reader constructed by a family loader sees them
+without every loader passing them on, and a test can apply small ones without touching the configuration.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Annotated, BinaryIO
 
 from pydantic import BaseModel, ByteSize, ConfigDict, Field
@@ -78,39 +75,6 @@ class Limits(BaseModel):
         description="longest finding in a quarantine report or the UI: a message quoting a cell of a "
         "broken file is cut here, never carried whole",
     )
-
-
-_ACTIVE: ContextVar[Limits | None] = ContextVar("ingest_limits", default=None)
-
-
-def active() -> Limits:
-    """The limits readers apply now: those of the ingest in progress, else the registry's."""
-    limits = _ACTIVE.get()
-    if limits is None:
-        from ingest.registry import load_registry  # the registry imports this module for its model
-
-        limits = load_registry().limits
-    return limits
-
-
-@contextmanager
-def applied(limits: Limits) -> Iterator[Limits]:
-    """Apply `limits` for one ingest, and undo it afterwards.
-
-    `csv.field_size_limit` is one value per process (the `_csv` module keeps it in module state; no
-    reader or dialect parameter carries it), so it cannot be set per reader call: it is set here, from
-    the configuration, for the duration of the ingest, and restored after it. Every csv reader of the
-    process sees the configured bound meanwhile, which is intended (no field of any delivered file may
-    be longer than a line may be); one run at a time (the platform's `max_concurrent_runs: 1`) means no
-    other ingest with other limits runs beside it.
-    """
-    token = _ACTIVE.set(limits)
-    previous = csv.field_size_limit(int(limits.max_line_bytes))
-    try:
-        yield limits
-    finally:
-        csv.field_size_limit(previous)
-        _ACTIVE.reset(token)
 
 
 def shorten(text: str, limits: Limits) -> str:

@@ -41,5 +41,5 @@
 {# The provenance of a sum: every landing file of its parts, and the source they came from. #}
 {% macro provenance_of_parts(parts) %}
     string_agg(distinct {{ parts }}.source_files, ', ' order by {{ parts }}.source_files) as source_files,
-    any_value({{ parts }}.source_id) as source_id
+    min({{ parts }}.source_id) as source_id  -- one of them, the same on every build
 {% endmacro %}
