@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
+import pytest
 
 from orchestration.definitions import build_definitions
 from orchestration.defs.nightly.sensors import landing_sensor
@@ -81,6 +82,7 @@ def test_nightly_job_covers_everything_and_the_schedule_asks_for_it(defs: dg.Def
     assert schedule.job_name == "nightly_refresh"
 
 
+@pytest.mark.slow  # loads the code location in a child process (a dbt parse)
 def test_dagster_validates_the_workspace(tmp_path: Path) -> None:
     paths = DataPaths(tmp_path / "data")
     env = {**os.environ, "SOZIALMONITOR_DATA_DIR": str(paths.root), "DAGSTER_HOME": str(paths.dagster_home)}
@@ -162,6 +164,7 @@ def test_delivery_schedule_asks_for_every_body_that_delivered(
     assert [request.partition_key for request in requests] == ["herne", "kreis_unna"]
 
 
+@pytest.mark.slow  # parses the dbt project into each directory
 def test_two_data_directories_in_one_process_do_not_mix(tmp_path: Path) -> None:
     """Each code location reads and writes only its own directory: its resource, its dbt manifest, what
     its sensor and schedule see. One body has delivered into the first directory, none into the second."""

@@ -13,6 +13,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from sozialmonitor.settings import DataPaths
 
 JOBS_QUERY = """{ repositoriesOrError { ... on RepositoryConnection { nodes { name jobs { name } } } } }"""
@@ -35,6 +37,7 @@ def jobs(port: int) -> set[str]:
     return {job["name"] for node in nodes for job in node["jobs"]}
 
 
+@pytest.mark.slow  # the UI and its daemon in child processes
 def test_ui_serves_the_nightly_job(tmp_path: Path) -> None:
     paths = DataPaths(tmp_path / "data")
     port = free_port()
@@ -78,6 +81,7 @@ def graphql(port: int, query: str, variables: dict | None = None) -> dict:
         return json.load(response)["data"]
 
 
+@pytest.mark.slow  # two whole refreshes through the UI's daemon
 def test_a_second_run_waits_for_the_first_and_completes(tmp_path: Path) -> None:
     """DuckDB files take one writer: the instance runs one run at a time, the next one queues and then
     completes. Two deliveries are launched back to back; they must not overlap and both succeed."""
