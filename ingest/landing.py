@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -160,14 +161,28 @@ def unmatched_files(source: Source, landing_dir: Path) -> list[Path]:
     )
 
 
-def delivery_due(source: Source, landing_dir: Path) -> bool:
-    """Whether ingesting the source can find anything: landed files, a portal to fetch from, or a file
-    whose name fits no pattern (the run that finds nothing to load is the one that names it)."""
+def new_files(source: Source, landing_dir: Path, held: Mapping[str, str]) -> list[Path]:
+    """Landed files the raw store does not hold as they are now (`held`: file name → sha256 of the
+    version loaded): new names, and files replaced under a name already loaded."""
+    new = []
+    for path in landed_files(source, landing_dir):
+        try:
+            if held.get(path.name) != file_sha256(path):
+                new.append(path)
+        except FileNotFoundError:
+            continue  # moved away since the folder was listed: nothing landed
+    return new
+
+
+def delivery_due(source: Source, landing_dir: Path, held: Mapping[str, str]) -> bool:
+    """Whether ingesting the source can find anything new: a landed file the raw store does not hold
+    (`held`, see `new_files`), a portal or the GENESIS web service to fetch from, or a file whose name
+    fits no pattern (the run that finds nothing to load is the one that names it)."""
     return (
         source.portal is not None
         or (source.genesis_api is not None and credentials_configured())
-        or bool(landed_files(source, landing_dir))
         or bool(unmatched_files(source, landing_dir))
+        or bool(new_files(source, landing_dir, held))
     )
 
 

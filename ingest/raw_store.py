@@ -61,6 +61,27 @@ class RawStore:
     def __init__(self, path: Path):
         self.path = path
 
+    def held_files(self) -> dict[str, dict[str, str]]:
+        """source id → file name → sha256 of every file the store holds; empty before the first ingest.
+
+        Opens the store read-only, which DuckDB refuses while a run writes it (one writer and no reader
+        beside it): `duckdb.IOException` then, for the caller to decide."""
+        if not self.path.exists():
+            return {}
+        with duckdb.connect(str(self.path), read_only=True) as con:
+            exists = con.execute(
+                "select count(*) from duckdb_tables() where table_name = 'ingest_log'"
+            ).fetchone()[0]
+            rows = (
+                con.execute("select source_id, file_name, file_sha256 from ingest_log").fetchall()
+                if exists
+                else []
+            )
+        held: dict[str, dict[str, str]] = {}
+        for source_id, file_name, sha in rows:
+            held.setdefault(source_id, {})[file_name] = sha
+        return held
+
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)

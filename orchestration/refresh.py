@@ -40,7 +40,7 @@ def run_refresh(paths: DataPaths) -> RefreshOutcome:
     defs = build_definitions(paths)
     jobs = [
         (defs.resolve_job_def(delivery_job_name(source.table)), source.lieferant)
-        for source in due_deliveries(paths.landing)
+        for source in due_deliveries(paths)
     ]
     jobs.append((defs.resolve_job_def(REFRESH_JOB), None))
     version_before = current_version(paths)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
+from ingest.raw_store import LoggedFile, RawStore, file_sha256
 from orchestration.definitions import build_definitions
 from orchestration.defs.nightly.sensors import landing_sensor
 from orchestration.defs.resources import DataDirResource
@@ -193,3 +194,21 @@ def test_two_data_directories_in_one_process_do_not_mix(tmp_path: Path) -> None:
     assert isinstance(tick(defs_second), dg.SkipReason)
     assert schedule(defs_first) == ["essen"] and schedule(defs_second) == []
     assert not second.landing.joinpath("stadt_essen").exists()
+
+
+def test_the_landing_sensor_starts_nothing_for_files_the_raw_store_holds(data_paths: DataPaths) -> None:
+    """A data directory opened for the first time (no cursor) whose files are all loaded: no run; a
+    file replaced under the same name: its body's run and the refresh."""
+    folder = data_paths.landing / "stadt_essen"
+    folder.mkdir(parents=True)
+    landed = folder / "essen_2024.csv"
+    landed.write_text("bezirk,jahr\n", encoding="utf-8")
+    with RawStore(data_paths.raw_db).connect() as con:
+        loaded = LoggedFile(landed.name, file_sha256(landed), 0, 0, datetime(2026, 11, 30))
+        RawStore.log_file(con, "stadt_essen", loaded, "utf-8")
+    first = tick_sensor(data_paths, None)
+    assert first.run_requests == [] and first.cursor  # remembered, so the next tick compares with it
+    landed.write_text("bezirk,jahr\nRüttenscheid,2024\n", encoding="utf-8")
+    second = tick_sensor(data_paths, first.cursor)
+    requests = [(request.job_name, request.partition_key) for request in second.run_requests]
+    assert requests == [("ingest_stadt_kleinraum", "essen"), ("nightly_refresh", None)]

@@ -243,9 +243,9 @@ def test_a_file_fitting_no_pattern_is_listed_not_loaded_and_left_where_it_is(lan
 def test_a_folder_holding_only_an_unmatched_file_is_due_for_a_run(landed: Landing) -> None:
     """Its run is the one that names the file (a body's partition run would otherwise never start)."""
     folder = landed.folder(FFCSV.id)
-    assert not delivery_due(FFCSV, landed.landing)
+    assert not delivery_due(FFCSV, landed.landing, {})
     (folder / "Lieferung.zip").write_bytes(b"PK")
-    assert delivery_due(FFCSV, landed.landing)
+    assert delivery_due(FFCSV, landed.landing, {})
 
 
 def test_the_limits_come_from_sources_yml(tmp_path: Path) -> None:

@@ -7,15 +7,15 @@ instance allows one run at a time: DuckDB files have one writer), so queued deli
 before the refresh that follows them starts.
 """
 
-from pathlib import Path
-
 import dagster as dg
 
 from ingest.landing import delivery_due, tables_written
+from ingest.raw_store import RawStore
 from ingest.registry import Source, load_registry
 from orchestration.defs.ingest.freshness import partitioned_delivery_check_keys
 from orchestration.keys import raw_key
 from sozialmonitor.run_outcome import REFRESH_JOB
+from sozialmonitor.settings import DataPaths
 
 DELIVERY_TABLES = load_registry().partitioned()
 
@@ -29,15 +29,17 @@ def delivery_job_name(table: str) -> str:
     return f"ingest_{table}"
 
 
-def due_deliveries(landing: Path, table: str | None = None) -> list[Source]:
-    """The bodies whose delivery run can find something tonight (of one table, or of all), in the
-    order the schedules queue them."""
+def due_deliveries(paths: DataPaths, table: str | None = None) -> list[Source]:
+    """The bodies whose delivery run can find something new tonight (of one table, or of all), in the
+    order the schedules queue them: a file the raw store does not hold, or one whose name fits no
+    pattern. Raises `duckdb.IOException` while a run writes the raw store."""
+    held = RawStore(paths.raw_db).held_files()
     return [
         source
         for name, sources in DELIVERY_TABLES.items()
         if table is None or name == table
         for source in sources
-        if delivery_due(source, landing)
+        if delivery_due(source, paths.landing, held.get(source.id, {}))
     ]
 
 

@@ -5,6 +5,7 @@ queued ahead of the refresh (one run at a time), so the refresh sees what they l
 """
 
 import dagster as dg
+import duckdb
 
 from orchestration.defs.nightly.jobs import (
     DELIVERY_TABLES,
@@ -39,10 +40,11 @@ def build_delivery_schedule(table: str) -> dg.ScheduleDefinition:
         context: dg.ScheduleEvaluationContext, data_dir: DataDirResource
     ) -> list[dg.RunRequest] | dg.SkipReason:
         night = context.scheduled_execution_time.date().isoformat()
-        requests = [
-            delivery_run_request(source, run_key=f"{source.id}:{night}")
-            for source in due_deliveries(data_dir.paths().landing, table)
-        ]
+        try:
+            due = due_deliveries(data_dir.paths(), table)
+        except duckdb.IOException:  # a run holds the raw store: ask again at the next tick
+            return dg.SkipReason("the raw store is being written by a run; due deliveries not known yet")
+        requests = [delivery_run_request(source, run_key=f"{source.id}:{night}") for source in due]
         return requests or dg.SkipReason(f"no body has delivered into {table}")
 
     return _schedule

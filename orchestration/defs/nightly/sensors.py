@@ -3,17 +3,20 @@
 Each tick fingerprints every source's landing folder (file names, sizes, modification times; no
 file is read) and compares with the cursor of the previous tick. A body-delivered source that
 changed gets a run for its partition; then one `nightly_refresh` rebuilds and publishes (runs are
-queued one at a time, so it follows the delivery runs). Ingestion skips unchanged files by
-checksum, so a run for one city's new file does not reload the others. Run keys are fingerprints,
-so the same landing state never starts two runs.
+queued one at a time, so it follows the delivery runs). A changed folder whose files the raw store
+already holds (same name, same sha256: a copy, a touched file, a data directory opened for the first
+time) starts nothing. Ingestion skips unchanged files by checksum, so a run for one city's new file
+does not reload the others. Run keys are fingerprints, so the same landing state never starts two runs.
 """
 
 import hashlib
 import json
 
 import dagster as dg
+import duckdb
 
-from ingest.landing import landed_files
+from ingest.landing import landed_files, new_files
+from ingest.raw_store import RawStore
 from ingest.registry import load_registry
 from orchestration.defs.nightly.jobs import delivery_jobs, delivery_run_request, nightly_refresh
 from orchestration.defs.resources import DataDirResource
@@ -44,12 +47,28 @@ def landing_fingerprints(paths: DataPaths) -> dict[str, str]:
 def landing_sensor(
     context: dg.SensorEvaluationContext, data_dir: DataDirResource
 ) -> dg.SensorResult | dg.SkipReason:
-    current = landing_fingerprints(data_dir.paths())
+    paths = data_dir.paths()
+    current = landing_fingerprints(paths)
     previous = json.loads(context.cursor) if context.cursor else {}
     changed = sorted(source for source, fingerprint in current.items() if previous.get(source) != fingerprint)
     if not changed:
         return dg.SkipReason("no new or changed files in the landing folders")
+    try:
+        held = RawStore(paths.raw_db).held_files()
+    except duckdb.IOException:  # the cursor stays: the next tick looks again
+        return dg.SkipReason("a run is writing the raw store; the changed folders are looked at next tick")
     registry = load_registry()
+    # a file the raw store already holds (the same bytes under the same name) starts nothing
+    changed = [
+        source_id
+        for source_id in changed
+        if new_files(registry.get(source_id), paths.landing, held.get(source_id, {}))
+    ]
+    if not changed:
+        return dg.SensorResult(
+            skip_reason="the changed files are already in the raw store",
+            cursor=json.dumps(current, sort_keys=True),
+        )
     deliveries = [registry.get(source_id) for source_id in changed if registry.get(source_id).lieferant]
     refresh = dg.RunRequest(
         job_name=nightly_refresh.name,
