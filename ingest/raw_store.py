@@ -9,7 +9,7 @@ leaves the store as it was.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -58,8 +58,10 @@ class LoggedFile:
 
 
 class RawStore:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, config: Mapping[str, str] | None = None):
+        """`config`: DuckDB settings for the writing connection (memory_limit, threads)."""
         self.path = path
+        self.config = dict(config or {})
 
     def held_files(self) -> dict[str, dict[str, str]]:
         """source id → file name → sha256 of every file the store holds; empty before the first ingest.
@@ -85,7 +87,7 @@ class RawStore:
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.path))
+        con = duckdb.connect(str(self.path), config=self.config)
         try:
             con.execute(LOG_DDL)
             yield con

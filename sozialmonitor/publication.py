@@ -82,7 +82,7 @@ def _write_warehouse(
     path: Path, paths: DataPaths, run_id: str, published_at: datetime, checks: list[CheckResult]
 ) -> list[str]:
     """The marts, their comments and the record into a new DuckDB file; each mart also as Parquet."""
-    with duckdb.connect(str(path)) as con:
+    with duckdb.connect(str(path), config=paths.duckdb_config) as con:
         con.execute(f"attach '{paths.build_db}' as build (read_only)")
         con.execute(f"attach '{paths.raw_db}' as raw (read_only)")
         tables = _copy_marts(con)

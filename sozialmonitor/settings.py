@@ -17,6 +17,12 @@ from pathlib import Path
 DATA_DIR_ENV = "SOZIALMONITOR_DATA_DIR"
 KEEP_VERSIONS_ENV = "SOZIALMONITOR_KEEP_VERSIONS"
 KEEP_VERSIONS_DEFAULT = 5
+# What one DuckDB connection may use (ingest, dbt, gate, publication): the whole refresh at x100 must
+# stay within 2 GB of peak RSS on the 2-core machine, and DuckDB otherwise takes 80 % of the RAM.
+DUCKDB_MEMORY_ENV = "SOZIALMONITOR_DUCKDB_MEMORY_LIMIT"
+DUCKDB_MEMORY_DEFAULT = "1GB"
+DUCKDB_THREADS_ENV = "SOZIALMONITOR_DUCKDB_THREADS"
+DUCKDB_THREADS_DEFAULT = 2
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
@@ -96,6 +102,15 @@ class DataPaths:
         return int(value)
 
     @property
+    def duckdb_config(self) -> dict[str, str]:
+        """`memory_limit` and `threads` for every connection that does the platform's heavy work."""
+        memory = (os.environ.get(DUCKDB_MEMORY_ENV) or DUCKDB_MEMORY_DEFAULT).strip()
+        threads = os.environ.get(DUCKDB_THREADS_ENV) or str(DUCKDB_THREADS_DEFAULT)
+        if not threads.isdigit() or int(threads) < 1:
+            raise ValueError(f"{DUCKDB_THREADS_ENV} must be a whole number >= 1, not {threads!r}")
+        return {"memory_limit": memory, "threads": threads}
+
+    @property
     def dbt_target(self) -> Path:
         return self.root / "dbt" / "target"
 
@@ -106,7 +121,13 @@ class DataPaths:
     def dbt_vars(self) -> list[str]:
         """The arguments that point a dbt command at this directory (dbt_project/profiles.yml reads
         the variable `data_dir`)."""
-        return ["--vars", json.dumps({"data_dir": str(self.root)})]
+        config = self.duckdb_config
+        variables = {
+            "data_dir": str(self.root),
+            "duckdb_memory_limit": config["memory_limit"],
+            "duckdb_threads": int(config["threads"]),
+        }
+        return ["--vars", json.dumps(variables)]
 
     def prepare(self) -> None:
         """Create the directories, and Dagster's instance settings where nobody wrote their own."""

@@ -15,7 +15,7 @@ class NotPublishedError(RuntimeError):
 
 def connect_build(paths: DataPaths) -> duckdb.DuckDBPyConnection:
     """The build warehouse read-only, with the raw store attached as dbt sees it (staging views read it)."""
-    con = duckdb.connect(str(paths.build_db), read_only=True)
+    con = duckdb.connect(str(paths.build_db), read_only=True, config=paths.duckdb_config)
     con.execute(f"attach '{paths.raw_db}' as raw (read_only)")
     return con
 

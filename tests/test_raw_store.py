@@ -14,6 +14,7 @@ from ingest.geography import RuhrGeography
 from ingest.landing import SourceLoad, ingest_source
 from ingest.raw_store import RawStore, file_sha256
 from ingest.registry import load_registry
+from sozialmonitor.settings import DataPaths
 from tests.support import FLAT_SOURCE
 
 FIXTURES = Path(__file__).with_name("fixtures") / "genesis"
@@ -178,3 +179,21 @@ def test_the_store_counts_what_a_source_ever_delivered(landing: Path, tmp_path: 
     empty = tmp_path / "nothing" / "landing"
     (empty / SOURCE.id).mkdir(parents=True)
     assert ingest(empty, RawStore(tmp_path / "other.duckdb")).files_in_store == 0
+
+
+def test_duckdb_memory_and_threads_come_from_the_configuration(
+    data_paths: DataPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every heavy connection gets the same bounds: the raw store's writer, the gate's reader, dbt."""
+    monkeypatch.setenv("SOZIALMONITOR_DUCKDB_MEMORY_LIMIT", "300MB")
+    monkeypatch.setenv("SOZIALMONITOR_DUCKDB_THREADS", "1")
+    with RawStore(data_paths.raw_db, data_paths.duckdb_config).connect() as con:
+        limit, threads = con.execute(
+            "select current_setting('memory_limit'), current_setting('threads')"
+        ).fetchone()
+    assert (threads, limit) == (1, "286.1 MiB")  # DuckDB shows 300 MB (10^6) in MiB (2^20)
+    variables = json.loads(data_paths.dbt_vars()[1])
+    assert (variables["duckdb_memory_limit"], variables["duckdb_threads"]) == ("300MB", 1)
+    monkeypatch.setenv("SOZIALMONITOR_DUCKDB_THREADS", "zwei")
+    with pytest.raises(ValueError, match="SOZIALMONITOR_DUCKDB_THREADS must be a whole number"):
+        assert data_paths.duckdb_config

@@ -132,7 +132,11 @@ def _ingest(
     paths.prepare()
     try:
         load = ingest_source(
-            source, paths.landing, RawStore(paths.raw_db), RuhrGeography.from_seeds(), paths.quarantine
+            source,
+            paths.landing,
+            RawStore(paths.raw_db, paths.duckdb_config),
+            RuhrGeography.from_seeds(),
+            paths.quarantine,
         )
     except PortalError as error:  # nothing could be fetched: the source's last data stays in use
         raise dg.Failure(description=str(error.problem)) from error

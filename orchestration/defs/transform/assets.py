@@ -74,7 +74,7 @@ def build_warehouse_models(project: DbtProject) -> dg.AssetsDefinition:
             # gate and no publication (dbt's assets are skippable; everything downstream skips with them)
             context.log.info(f"nothing changed since version {current_version(paths)}: it stays current")
             return
-        prepare_raw_tables(RawStore(paths.raw_db), RuhrGeography.from_seeds())
+        prepare_raw_tables(RawStore(paths.raw_db, paths.duckdb_config), RuhrGeography.from_seeds())
         # dbt's artifacts and log of this build under the data directory, one folder per run
         target = paths.dbt_target / f"build-{context.run.run_id[:8]}"
         yield from dbt.cli(["build", *paths.dbt_vars()], context=context, target_path=target).stream()
