@@ -75,9 +75,11 @@ def build_warehouse_models(project: DbtProject) -> dg.AssetsDefinition:
             context.log.info(f"nothing changed since version {current_version(paths)}: it stays current")
             return
         prepare_raw_tables(RawStore(paths.raw_db, paths.duckdb_config), RuhrGeography.from_seeds())
-        # dbt's artifacts and log of this build under the data directory, one folder per run
-        target = paths.dbt_target / f"build-{context.run.run_id[:8]}"
-        yield from dbt.cli(["build", *paths.dbt_vars()], context=context, target_path=target).stream()
+        # dbt's artifacts and log under the data directory, where `dbt parse` left its partial-parse
+        # state: the build re-parses only what changed (runs never overlap, so one folder serves)
+        yield from dbt.cli(
+            ["build", *paths.dbt_vars()], context=context, target_path=paths.dbt_target
+        ).stream()
 
     return warehouse_models
 
