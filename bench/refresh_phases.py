@@ -1,130 +1,56 @@
-"""Benchmark: wall time and peak memory of each refresh phase, for the bundled sample and a larger one.
+"""Benchmark: each refresh phase of the platform beside its limit, raw DuckDB doing the same work.
 
     python bench/refresh_phases.py --scale 10 100     (make bench SCALE="10 100")
 
-Each phase runs in its own child process so that its peak memory (max RSS of the process and its
-children, e.g. dbt) is its own. Generating the sample is setup and is not counted. The phases are
-run as the platform's own functions (the work itself); the last row runs the whole `nightly_refresh`
-job through Dagster on a fresh copy of the same landing files, so the difference is what
-orchestration costs. Prints a Markdown table.
+For the bundled sample (x1) and each SCALE (10 x SCALE year ends of the GENESIS tables), on the same
+files: the platform's phases, each its own child process (`bench/platform_phases.py`); the whole
+orchestrated refresh (`sozialmonitor refresh`) on a fresh copy of the landing files; and the limit of
+each phase, computed by the bench itself in child processes (`bench/limit_ingest.py`,
+`bench/limit_warehouse.py`). Prints one Markdown table (wall time, peak memory, platform / limit), the
+growth per phase from scale to scale, and the rows both made (`bench/report.py` says what each number
+is). Generating the sample is setup and is not counted. Progress goes to stderr, the tables to stdout.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-PHASES = ("ingest", "dbt", "gate", "publish")
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # `python bench/refresh_phases.py` puts bench/ first, not the checkout
+
+from bench.scale_run import PHASES, bench_scale  # noqa: E402
 
 
-def run_phase(phase: str) -> None:
-    """Executed in the child process: one phase against SOZIALMONITOR_DATA_DIR."""
-    from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
+def run_child(kind: str, folder: Path) -> None:
+    """Executed in a child process: one phase of the platform or of the limit for the scale `folder`."""
+    side, phase = kind.split(":")
+    if side == "platform":
+        from bench.platform_phases import run_platform_phase
 
-    paths = DataPaths.from_env()
-    paths.prepare()
+        run_platform_phase(phase)
+        return
+    limit, platform = folder / "limit", folder / "platform"
+    warehouse = limit / "warehouse"
     if phase == "ingest":
-        from ingest.geography import RuhrGeography
-        from ingest.landing import ingest_source
-        from ingest.raw_store import RawStore
-        from ingest.registry import load_registry
+        from bench.limit_ingest import run_limit_ingest
 
-        for source in load_registry().sources:
-            load = ingest_source(
-                source, paths.landing, RawStore(paths.raw_db), RuhrGeography.from_seeds(), paths.quarantine
-            )
-            if load.quarantined:
-                raise SystemExit(f"quarantined: {[str(item.problem) for item in load.quarantined]}")
-    elif phase == "dbt":
-        dbt = Path(sys.executable).with_name("dbt")
-        subprocess.run(
-            [str(dbt), "build", "--quiet", *paths.dbt_vars()],
-            cwd=DBT_PROJECT_DIR,
-            env={**os.environ, **paths.environment()},
-            check=True,
-        )
+        run_limit_ingest(folder / "landing", limit / "ingest" / "raw.duckdb", limit / "ingest" / "quarantine")
+        return
+    from bench import limit_warehouse
+
+    if phase == "dbt":
+        manifest = platform / "dbt" / "target" / "manifest.json"
+        limit_warehouse.run_limit_dbt(manifest, warehouse / "raw.duckdb", warehouse / "build.duckdb")
     elif phase == "gate":
-        from expectations.suites import read_suites
-        from expectations.validate import validate_relation
-        from sozialmonitor.warehouse import connect_build
-
-        for suite in read_suites().values():
-            with connect_build(paths) as con:
-                outcomes = validate_relation(con, suite, docs_dir=paths.gate_data_docs)
-                failed = [o.check_name for o in outcomes if not o.success and o.blocking]
-            if failed:
-                raise SystemExit(f"gate failed: {suite['name']}: {failed}")
-    elif phase == "publish":
-        from sozialmonitor.publication import publish
-
-        publish(paths, "bench", [])
-
-
-def measure(command: list[str], data_dir: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS in MiB of a child process (and what it spawned)."""
-    env = {**os.environ, "SOZIALMONITOR_DATA_DIR": str(data_dir)}
-    log = data_dir / "bench.log"
-    started = time.perf_counter()
-    with log.open("w") as output:
-        child = subprocess.Popen(command, env=env, stdout=output, stderr=output)
-        _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{log.read_text()[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024
-
-
-def raw_cells(data_dir: Path) -> int:
-    import duckdb
-
-    with duckdb.connect(str(data_dir / "warehouse" / "raw.duckdb"), read_only=True) as con:
-        tables = [
-            row[0]
-            for row in con.execute(
-                "select table_name from duckdb_tables() where table_name <> 'ingest_log'"
-            ).fetchall()
-        ]
-        return sum(con.execute(f"select count(*) from {table}").fetchone()[0] for table in tables)
-
-
-def fact_rows(data_dir: Path) -> int:
-    import duckdb
-
-    from sozialmonitor.settings import DataPaths
-
-    with duckdb.connect(str(DataPaths(data_dir).published_db), read_only=True) as con:
-        return con.execute("select count(*) from marts.fct_indicator_values").fetchone()[0]
-
-
-def bench_scale(scale: int, workdir: Path) -> list[str]:
-    from ingest.sample import generate_sample
-
-    phases_dir, dagster_dir = workdir / f"phases-x{scale}", workdir / f"dagster-x{scale}"
-    started = time.perf_counter()
-    generate_sample(phases_dir / "landing", scale=scale)
-    setup = time.perf_counter() - started
-    shutil.copytree(phases_dir / "landing", dagster_dir / "landing")
-    rows, total_seconds, peak, wall = [], 0.0, 0.0, {}
-    for phase in PHASES:
-        seconds, mib = measure([sys.executable, __file__, "--phase", phase], phases_dir)
-        total_seconds, peak, wall[phase] = total_seconds + seconds, max(peak, mib), seconds
-        rows.append(f"| x{scale} | {phase} | {seconds:.1f} | {mib:.0f} |")
-    rows.append(f"| x{scale} | **sum of phases** | {total_seconds:.1f} | {peak:.0f} |")
-    rows.append(f"| x{scale} | gate as share of the dbt build | {wall['gate'] / wall['dbt']:.0%} | |")
-    seconds, mib = measure([str(Path(sys.executable).with_name("sozialmonitor")), "refresh"], dagster_dir)
-    rows.append(f"| x{scale} | nightly_refresh via Dagster (total) | {seconds:.1f} | {mib:.0f} |")
-    print(
-        f"x{scale}: sample generated in {setup:.1f} s (not counted); {raw_cells(phases_dir):,} raw cells, "
-        f"{fact_rows(phases_dir):,} fact rows",
-        file=sys.stderr,
-    )
-    return rows
+        suites = ROOT / "expectations" / "suites"
+        limit_warehouse.run_limit_gate(warehouse / "build.duckdb", warehouse / "raw.duckdb", suites)
+    else:
+        limit_warehouse.run_limit_publish(warehouse / "build.duckdb", limit / "published")
 
 
 def main() -> None:
@@ -132,18 +58,28 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--scale", type=int, nargs="+", default=[10], help="larger samples: 10 x SCALE reference dates each"
+        "--scale", type=int, nargs="*", default=[10], help="larger samples: 10 x SCALE year ends each"
     )
-    parser.add_argument("--phase", choices=PHASES, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--keep", type=Path, help="work in this folder and keep it (default: a temporary one)"
+    )
+    kinds = [f"{side}:{phase}" for side in ("platform", "limit") for phase in PHASES]
+    parser.add_argument("--child", choices=kinds, help=argparse.SUPPRESS)
+    parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.phase:
-        run_phase(args.phase)
+    if args.child:
+        run_child(args.child, args.dir)
         return
-    with tempfile.TemporaryDirectory(prefix="sozialmonitor-bench-") as workdir:
-        table = ["| sample | phase | wall s | peak RSS MiB |", "|---|---|---|---|"]
+    from bench.report import render
+
+    load = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="sozialmonitor-bench-") as temporary:
+        workdir = args.keep or Path(temporary)
+        results = []
         for scale in sorted({1, *args.scale}):
-            table += bench_scale(scale, Path(workdir))
-    print("\n".join(table))
+            print(f"x{scale}: {workdir / f'x{scale}'}", file=sys.stderr)
+            results.append(bench_scale(scale, workdir))
+        print(render(results, load))
 
 
 if __name__ == "__main__":

@@ -14,7 +14,12 @@ components HLU (22121) and AsylbLG (22221) are consistent with the BA and Grunds
 (`ingest/sample/mindestsicherung.py`); 22811 ends with 2021, as the Regionaldatenbank's did in 2024.
 
 `scale` makes a larger, still valid sample for benchmarks: 10 x scale year-end Stichtage going back
-from 2023 instead of 10.
+from 2023 instead of 10 (scale 100: 31.12.1024 to 31.12.2023), the GENESIS tables only. Year ends,
+not month ends: the tables are published for the 31.12. and their readers reject any other Stichtag
+(`DatencsvLayout.stichtag`). Going back, each Gemeinde follows the linear trend of the bundled decade
+until it is half or one and a half times its 2023 size, and stays there, so that no count of a long
+series turns negative, and the areas outside the Ruhr follow theirs for a century, so that Deutschland
+stays within the catalog's plausible range; the bundled ten year ends are the same bytes at every scale.
 """
 
 from __future__ import annotations
@@ -93,10 +98,31 @@ OUTSIDE_GEMEINDE = ("05154004", 13_033, 0.07)  # Bedburg-Hau, Kreis Kleve
 SECRET_CELL = ("05170040", 34)  # Sonsbeck, männlich, 75 Jahre und mehr: "." in 12411-02-03-5
 
 
+# A benchmark's series goes back to the year 1000 at most: GENESIS writes a Stichtag with four digits.
+MAX_SCALE = (LAST_STICHTAG.year - 999) // 10
+# Going back, a Gemeinde's population stays between these shares of its 2023 size (see `trend_factor`),
+# and the areas outside the Ruhr follow their trend for a century at most: over a benchmark's centuries
+# Deutschland stays below 100 million, the top of the catalog's plausible range (`valid_max`).
+SMALLEST, LARGEST = 0.5, 1.5
+OUTSIDE_TREND_YEARS = 100
+
+
 def stichtage(scale: int) -> list[date]:
     """Year ends back from 2023: the bundled ten, or 10 x scale for a benchmark (GENESIS publishes the
     population and Grundsicherung for the 31.12. only, so a longer series is the way to more rows)."""
+    if not 1 <= scale <= MAX_SCALE:
+        raise ValueError(
+            f"scale {scale}: 10 x scale year ends back from {LAST_STICHTAG.year} must stay in years of "
+            f"four digits (scale 1 to {MAX_SCALE})"
+        )
     return [date(LAST_STICHTAG.year - back, 12, 31) for back in range(10 * scale)][::-1]
+
+
+def trend_factor(trend: float, years_back: float) -> float:
+    """A Gemeinde's population `years_back` before 2023 relative to 2023: the linear trend of the
+    bundled decade (at most 0.4 % a year: within 4 % over the ten years), held within [SMALLEST,
+    LARGEST] so that a benchmark's series of centuries never reaches zero."""
+    return min(LARGEST, max(SMALLEST, 1 - trend * years_back))
 
 
 def population_cells(total: float, foreign_share: float, rng: random.Random) -> Cells:
@@ -128,7 +154,7 @@ def gemeinde_cells(basis: dict[str, tuple[int, float]], stichtag: date) -> dict[
     for ags, (inhabitants, foreign_pct) in basis.items():
         trend = random.Random(f"{SEED}:{ags}").uniform(-0.004, 0.003)
         rng = random.Random(f"{SEED}:{ags}:{stichtag.isoformat()}")
-        total = inhabitants * (1 - trend * years_back)
+        total = inhabitants * trend_factor(trend, years_back)
         share = foreign_pct / 100 * max(0.45, 1 - 0.035 * years_back)
         result[ags] = population_cells(total, share, rng)
     return result
@@ -150,7 +176,7 @@ def areas_at(stichtag: date, by_gemeinde: dict[str, Cells]) -> list[Area]:
     geography = RuhrGeography.from_seeds()
     gemeinden = _read_csv(SEEDS_DIR / "ruhr_gemeinden.csv")
     kreise = _read_csv(SEEDS_DIR / "ruhr_kreise.csv")
-    years_back = (LAST_STICHTAG - stichtag).days / 365.25
+    years_back = min((LAST_STICHTAG - stichtag).days / 365.25, OUTSIDE_TREND_YEARS)
     ruhr_total = sum(sum(map(sum, cells)) for cells in by_gemeinde.values())
     nrw_rest_2015 = sum(REGBEZ_OUTSIDE_RUHR_2015.values())
     nrw_rest = (NRW_2023 - ruhr_total) * (1 + 0.001 * years_back)
