@@ -60,8 +60,13 @@ def _status(args: argparse.Namespace, paths: DataPaths) -> int:
 
 
 def _sample(args: argparse.Namespace, paths: DataPaths) -> int:
-    from ingest.sample import generate_sample
+    from ingest.sample import generate_sample, stichtage
 
+    try:
+        stichtage(args.scale)  # the scale is checked before anything is written
+    except ValueError as error:
+        print(f"sozialmonitor sample: {error}", file=sys.stderr)
+        return 2
     written = generate_sample(paths.landing, scale=args.scale)
     print(f"{len(written)} sample files in {paths.landing}")
     return 0

@@ -102,3 +102,12 @@ def test_query_before_anything_is_published(
 ) -> None:
     assert main(["query", "select 1"]) == 2
     assert "nothing published yet" in capsys.readouterr().err
+
+
+def test_a_sample_scale_beyond_four_digit_years_is_refused_before_anything_is_written(
+    data_paths: DataPaths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sample", "--scale", "103"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("sozialmonitor sample: scale 103") and "(scale 1 to 102)" in error
+    assert not any(data_paths.landing.iterdir())
