@@ -24,6 +24,12 @@ Tolerant of the format, strict about the content: the file must be the table its
 file that breaks a rule is rejected with the first line that did not fit and what was expected there.
 The reader streams: it holds one area's rows at a time, plus the few areas a hierarchy check needs.
 The header rows' value columns are read apart, in `ingest/genesis_columns.py`.
+
+Most of a file is data rows, so what a data row costs is kept small: the Stichtag and the row labels
+repeat on every row and are read once per file, and the counts of a row of plain digits are converted
+in one go; any other row's cells are judged one by one, as before. Measured on the 100 files of
+12411-03-03-4 in the x10 sample (88,000 data rows): rows without the content rules 1.3 s before, 0.6 s
+now (csv splitting alone: 0.12 s).
 """
 
 from __future__ import annotations
@@ -108,6 +114,10 @@ class DatencsvFile:
         self.encoding = detect_text_encoding(path)
         self.description = FileDescription()
         self.columns: tuple[tuple[str, ...], ...] = ()  # per value column: its column-dimension labels
+        self._dates: dict[str, date | None] = {}  # text -> Stichtag (or None): rows repeat their date
+        # per row dimension: delivered text -> canonical label, for the labels seen so far
+        self._labels: list[dict[str, str]] = [{} for _ in layout.row_dimensions]
+        self._all_ok: tuple[str, ...] = ()  # the statuses of a row of plain counts, once columns are known
 
     def _fail(
         self, error: type[SourceError], message: str, row: int | None = None, column: str | None = None
@@ -142,6 +152,7 @@ class DatencsvFile:
                     self.columns = ColumnMap(
                         self.layout, self.path.name, self.description, header, line
                     ).columns()
+                    self._all_ok = (STATUS_OK,) * len(self.columns)
                     yield from self._data(itertools.chain([(line, fields)], lines), stichtag)
                     return
                 elif header:
@@ -179,23 +190,29 @@ class DatencsvFile:
             )
 
     def _date(self, text: str) -> date | None:
-        return parse_stichtag(text, self.layout.stichtag)
+        """The Stichtag a stripped cell gives, or None. A date (`31.12.2015`, `2015-12-31`) has 10
+        characters and a year 4, so a key or a name is told apart without a pattern; each text is parsed
+        once per file."""
+        if len(text) not in (4, 10):
+            return None
+        if text not in self._dates:
+            self._dates[text] = parse_stichtag(text, self.layout.stichtag)
+        return self._dates[text]
 
     def _kind(self, fields: list[str]) -> str:
-        if not any(cell.strip() for cell in fields):
+        head = fields[0].strip() if fields else ""
+        if not head and not any(cell.strip() for cell in fields):
             return "blank"
-        head = fields[0].strip()
         if head.startswith(FOOTER_MARK):
             return "footer"
-        rest = [cell.strip() for cell in fields[1:]]
         if self._date(head) is not None:
-            if not any(rest):
+            if not any(cell.strip() for cell in fields[1:]):
                 return "stichtag"
             if self.layout.stichtag_in == "row":
                 return "data"
         if not head:
             return "header"
-        if self.layout.stichtag_in == "block" and any(rest[1:]):
+        if self.layout.stichtag_in == "block" and any(cell.strip() for cell in fields[2:]):
             return "data"  # a key, a name and values (a title line has one text cell)
         return "title"
 
@@ -312,22 +329,43 @@ class DatencsvFile:
                 row=line,
                 column=f"{layout.key_field + 1} (Schlüssel)",
             )
-        labels = []
-        for offset, dimension in enumerate(layout.row_dimensions):
-            position = layout.key_field + 2 + offset
-            label = dimension.canonical(fields[position])
-            if label is None:
-                raise self._fail(
-                    LayoutError,
-                    f"unknown {dimension.title} '{fields[position].strip()[:40]}' (table {layout.table_code} "
-                    f"has: {', '.join(dimension.labels)})",
-                    row=line,
-                    column=f"{position + 1} ({dimension.name})",
-                )
-            labels.append(label)
+        labels = tuple(
+            self._label(offset, fields[layout.key_field + 2 + offset], line)
+            for offset in range(len(layout.row_dimensions))
+        )
+        cells = fields[layout.n_label_fields :]
+        if all(cells) and "".join(cells).isdecimal():  # plain counts: what WHOLE_NUMBER takes, unstripped
+            values, statuses = tuple(map(int, cells)), self._all_ok
+        else:
+            values, statuses = self._cells(cells, line)
+        name = fields[layout.key_field + 1].strip()
+        return DatencsvRow(line, stichtag, area_key, name, labels, values, statuses)
+
+    def _label(self, offset: int, text: str, line: int) -> str:
+        """The canonical label of a row dimension's cell (read once per spelling and file)."""
+        known = self._labels[offset]
+        if text in known:
+            return known[text]
+        layout = self.layout
+        dimension, position = layout.row_dimensions[offset], layout.key_field + 2 + offset
+        label = dimension.canonical(text)
+        if label is None:
+            raise self._fail(
+                LayoutError,
+                f"unknown {dimension.title} '{text.strip()[:40]}' (table {layout.table_code} "
+                f"has: {', '.join(dimension.labels)})",
+                row=line,
+                column=f"{position + 1} ({dimension.name})",
+            )
+        known[text] = label
+        return label
+
+    def _cells(self, cells: list[str], line: int) -> tuple[tuple[int | None, ...], tuple[str, ...]]:
+        """Values and statuses of a row's cells one by one: counts, GENESIS symbols, or an error naming the
+        first cell that is neither."""
         values: list[int | None] = []
         statuses: list[str] = []
-        for index, cell in enumerate(fields[layout.n_label_fields :]):
+        for index, cell in enumerate(cells):
             text = cell.strip()
             if WHOLE_NUMBER.match(text):
                 values.append(int(text))
@@ -344,8 +382,7 @@ class DatencsvFile:
                     row=line,
                     column=self.column_name(index),
                 )
-        name = fields[layout.key_field + 1].strip()
-        return DatencsvRow(line, stichtag, area_key, name, tuple(labels), tuple(values), tuple(statuses))
+        return tuple(values), tuple(statuses)
 
     def _check_stichtag(self, stichtag: date, line: int) -> None:
         if (stichtag.day, stichtag.month) != self.layout.stichtag:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
-from typing import Literal
+from typing import Literal, NamedTuple
 
 # GENESIS Zeichenerklärung: symbol -> (status, value). Only "-" (nothing there, exactly zero) has a value.
 SPECIAL_SYMBOLS: dict[str, tuple[str, int | None]] = {
@@ -183,9 +183,11 @@ class DatencsvLayout:
         return f"{self.stichtag[0]:02d}.{self.stichtag[1]:02d}."
 
 
-@dataclass(frozen=True)
-class DatencsvRow:
-    """One data row of an export: an area at a Stichtag with its row labels (canonical) and its values."""
+class DatencsvRow(NamedTuple):
+    """One data row of an export: an area at a Stichtag with its row labels (canonical) and its values.
+
+    A named tuple, not a frozen dataclass: a file has one per data row, and a tuple is built in a third
+    of the time (0.7 against 2.3 µs)."""
 
     line: int
     stichtag: date

@@ -12,6 +12,9 @@ areas). Elsewhere a broken rule cannot change a published figure, and real offic
 the regionalstatistik download of 22151-01-01-4 (Stand 10.10.2017) gives Regierungsbezirk Stuttgart for
 31.12.2013 1,914 male and 3,875 female foreign recipients under a total of 6,674. There the finding is a
 warning in the file's report, and the file loads.
+
+Which cells are sums of which, and the adding up, is `ingest/genesis_sums.py`; here is what a broken
+rule means and how it is worded.
 """
 
 from __future__ import annotations
@@ -22,22 +25,23 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ingest.errors import DuplicateKeyError, IncompleteAreaError, SourceError, SourceProblem, TotalsError
-from ingest.genesis_format import NUMERIC_STATUSES, DatencsvLayout, DatencsvRow, Dimension
+from ingest.genesis_format import DatencsvLayout, DatencsvRow, Dimension
+from ingest.genesis_sums import Labels, Sums, block_sums
 
-Cell = tuple[int | None, str, int, int]  # value, status, line, column (1-based)
 MAX_WARNINGS = 20
 
 
 @dataclass
 class Block:
-    """The rows of one area at one Stichtag, collected to check them together."""
+    """The rows of one area at one Stichtag, collected to check them together; `values` are its cells
+    row by row, column by column, once the block is complete."""
 
     stichtag: date
     area_key: str
     area_name: str
     first_line: int
-    cells: dict[tuple[str, ...], Cell] = field(default_factory=dict)
-    row_labels: set[tuple[str, ...]] = field(default_factory=set)
+    rows: list[DatencsvRow] = field(default_factory=list)
+    values: list[int | None] = field(default_factory=list)
 
     def where(self) -> str:
         return f"area {self.area_key} ({self.area_name}), Stichtag {self.stichtag:%d.%m.%Y}"
@@ -51,7 +55,7 @@ class Integrity:
         self,
         file: str,
         layout: DatencsvLayout,
-        columns: tuple[tuple[str, ...], ...],
+        columns: tuple[Labels, ...],
         rounding: Callable[[date], int],
         hierarchy: Mapping[str, tuple[str, ...]],
         loaded: Callable[[str], bool],
@@ -60,10 +64,12 @@ class Integrity:
         self.rounding, self.hierarchy, self.loaded = rounding, hierarchy, loaded
         self.warnings: list[SourceProblem] = []
         self._findings_elsewhere = 0
-        self._seen: dict[tuple[date, str, tuple[str, ...]], tuple[int, tuple, tuple]] = {}
+        self._seen: dict[tuple[date, str, Labels], DatencsvRow] = {}
         self._block: Block | None = None
         self._in_hierarchy = set(hierarchy) | {child for children in hierarchy.values() for child in children}
         self._kept: dict[tuple[date, str], Block] = {}
+        # the sums of an area, per order of its rows (in practice one order for the whole file)
+        self._sums: dict[tuple[Labels, ...], tuple[tuple[Dimension, Sums], ...]] = {}
 
     def _found(self, area_key: str, error: SourceError) -> None:
         """Raise a finding about a loaded area; note one about another area as a warning."""
@@ -77,32 +83,28 @@ class Integrity:
         """Take one row."""
         key = (row.stichtag, row.area_key, row.labels)
         if (earlier := self._seen.get(key)) is not None:
-            same = "the same values" if earlier[1:] == (row.values, row.statuses) else "different values"
+            same = (
+                "the same values"
+                if (earlier.values, earlier.statuses) == (row.values, row.statuses)
+                else "different values"
+            )
             error = DuplicateKeyError(
                 self.file,
                 f"area {row.area_key} ({row.area_name}), Stichtag {row.stichtag:%d.%m.%Y}"
-                f"{self._labels_text(row.labels)} is delivered twice, with {same}: rows {earlier[0]} and "
+                f"{self._labels_text(row.labels)} is delivered twice, with {same}: rows {earlier.line} and "
                 f"{row.line}",
                 row=row.line,
                 column=f"{self.layout.key_field + 1} (Schlüssel)",
             )
             self._found(row.area_key, error)
             return
-        self._seen[key] = (row.line, row.values, row.statuses)
+        self._seen[key] = row
         block = self._block
         if block is None or (block.stichtag, block.area_key) != (row.stichtag, row.area_key):
             if block is not None:
                 self._finish(block)
             block = self._block = Block(row.stichtag, row.area_key, row.area_name, row.line)
-        block.row_labels.add(row.labels)
-        first_value = self.layout.n_label_fields + 1
-        for index, column in enumerate(self.columns):
-            block.cells[(*row.labels, *column)] = (
-                row.values[index],
-                row.statuses[index],
-                row.line,
-                first_value + index,
-            )
+        block.rows.append(row)
 
     def close(self) -> None:
         """The last area's checks and the hierarchy's, once every row has been read."""
@@ -119,7 +121,7 @@ class Integrity:
                 )
             )
 
-    def _labels_text(self, labels: tuple[str, ...]) -> str:
+    def _labels_text(self, labels: Labels) -> str:
         return "".join(
             f", {dimension.title} '{label}'"
             for dimension, label in zip(self.layout.row_dimensions, labels, strict=True)
@@ -127,8 +129,8 @@ class Integrity:
 
     def _finish(self, block: Block) -> None:
         layout = self.layout
-        missing = layout.row_label_sets - block.row_labels
-        if missing:
+        if len(block.rows) < len(layout.row_label_sets):  # a block's labels are distinct: see accept
+            missing = layout.row_label_sets - {row.labels for row in block.rows}
             names = "; ".join(" / ".join(labels) for labels in sorted(missing)[:5])
             error = IncompleteAreaError(
                 self.file,
@@ -139,35 +141,22 @@ class Integrity:
             )
             self._found(block.area_key, error)
             return
+        block.values = [value for row in block.rows for value in row.values]
+        order = tuple(row.labels for row in block.rows)
+        if order not in self._sums:
+            self._sums[order] = block_sums(layout, self.columns, order)
         # the sums within a row first (the column dimensions), so that a wrong cell is named in its own row
-        positions = list(enumerate(layout.dimensions))
-        for position, dimension in (
-            positions[len(layout.row_dimensions) :] + positions[: len(layout.row_dimensions)]
-        ):
-            self._check_dimension(block, position, dimension)
+        for dimension, sums in self._sums[order]:
+            tolerance = self._tolerance(block.stichtag, len(dimension.parts))
+            for index, total, added in sums.failing(block.values, tolerance):
+                what = f"{dimension.title} '{dimension.total}'"
+                self._report(block, index, total, added, tolerance, what)
         if block.area_key in self._in_hierarchy:
             self._kept[(block.stichtag, block.area_key)] = block
 
     def _tolerance(self, stichtag: date, n_parts: int) -> float:
         """Rounded cells: each part and the total may be off by half the rounding base."""
         return self.rounding(stichtag) / 2 * (n_parts + 1)
-
-    def _check_dimension(self, block: Block, position: int, dimension: Dimension) -> None:
-        for key, (total, status, line, column) in block.cells.items():
-            if key[position] != dimension.total or status not in NUMERIC_STATUSES:
-                continue
-            parts = [
-                block.cells.get((*key[:position], part, *key[position + 1 :])) for part in dimension.parts
-            ]
-            if any(part is None for part in parts):
-                continue  # the table does not split this total along this dimension
-            if any(part[1] not in NUMERIC_STATUSES for part in parts):  # type: ignore[index]
-                continue  # a secret or unknown part: the sum cannot be checked
-            added = sum(part[0] or 0 for part in parts)  # type: ignore[index]
-            if dimension.remainder and added <= (total or 0):
-                continue  # the rest are people the parts do not list
-            what = f"{dimension.title} '{dimension.total}'"
-            self._compare(block, total, added, len(parts), what, line, column, key)
 
     def _check_hierarchy(self) -> None:
         stichtage = sorted({stichtag for stichtag, _ in self._kept})
@@ -176,32 +165,34 @@ class Integrity:
             parts = [self._kept.get((stichtag, child)) for child in children]
             if whole is None or not parts or any(part is None for part in parts):
                 continue  # checked only where the file holds the parent and every child
-            for key, (total, status, line, column) in whole.cells.items():
-                cells = [part.cells[key] for part in parts if part is not None]
-                if status not in NUMERIC_STATUSES or any(cell[1] not in NUMERIC_STATUSES for cell in cells):
-                    continue
-                added = sum(cell[0] or 0 for cell in cells)
-                what = f"the sum of its {len(cells)} parts in this file ({', '.join(children[:4])}" + (
-                    ", …)" if len(children) > 4 else ")"
-                )
-                self._compare(whole, total, added, len(cells), what, line, column, key, parts_named=True)
+            values = list(whole.values)
+            for part in parts:
+                by_labels = {row.labels: row.values for row in part.rows}  # type: ignore[union-attr]
+                values += [value for row in whole.rows for value in by_labels[row.labels]]
+            size = len(whole.values)
+            sums = Sums(range(size), [range(size * k, size * (k + 1)) for k in range(1, len(parts) + 1)])
+            what = f"the sum of its {len(parts)} parts in this file ({', '.join(children[:4])}" + (
+                ", …)" if len(children) > 4 else ")"
+            )
+            tolerance = self._tolerance(stichtag, len(parts))
+            for index, total, added in sums.failing(values, tolerance):
+                self._report(whole, index, total, added, tolerance, what, parts_named=True)
 
-    def _compare(
+    def _report(
         self,
         block: Block,
-        total: int | None,
+        index: int,
+        total: int,
         added: int,
-        n_parts: int,
+        tolerance: float,
         what: str,
-        line: int,
-        column: int,
-        key: tuple[str, ...],
         *,
         parts_named: bool = False,
     ) -> None:
-        tolerance = self._tolerance(block.stichtag, n_parts)
-        if abs(added - (total or 0)) <= tolerance:
-            return
+        """A total of `block` (its cell `index`, row by row) that its parts do not add up to."""
+        row, value_column = divmod(index, len(self.columns))
+        line, labels = block.rows[row].line, (*block.rows[row].labels, *self.columns[value_column])
+        column = self.layout.n_label_fields + 1 + value_column
         rounding = f" (the source's rounding allows {tolerance:g})" if tolerance else ""
         message = (
             f"{block.where()}: {total}, but {what} add up to {added}{rounding}"
@@ -209,5 +200,6 @@ class Integrity:
             else f"{block.where()}: {what} is {total}, but its parts add up to {added}{rounding}"
         )
         self._found(
-            block.area_key, TotalsError(self.file, message, row=line, column=f"{column} ({' / '.join(key)})")
+            block.area_key,
+            TotalsError(self.file, message, row=line, column=f"{column} ({' / '.join(labels)})"),
         )

@@ -9,6 +9,7 @@ areas of the previous delivery still there.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -35,9 +36,13 @@ from ingest.registry import Source, load_registry
 
 
 class _CellInserter:
-    """Collects kept datencsv rows column by column and inserts them into the raw table one cell per
-    row (the unpivot runs inside DuckDB, not in Python), every BATCH_ROWS rows. The labels of each value
-    column come from the file's own header (`DatencsvFile.columns`), whatever their order."""
+    """Collects kept datencsv rows and inserts them into the raw table one cell per row (the unpivot
+    runs inside DuckDB, not in Python), every BATCH_ROWS rows. The labels of each value column come from
+    the file's own header (`DatencsvFile.columns`), whatever their order. Notes the Stichtage and the
+    areas (key and name as delivered) it inserted, for the load's statistics and the next delivery.
+
+    Rows are kept whole and turned into columns once per batch, in C: appending each field of each row
+    to its list took 4.9 µs a kept row of 12411-03-03-4, this 2.0 µs (Arrow batch included)."""
 
     def __init__(
         self, con: duckdb.DuckDBPyConnection, table: str, export: DatencsvFile, provenance: Provenance
@@ -46,37 +51,42 @@ class _CellInserter:
         layout = export.layout
         self.row_names = [dimension.name for dimension in layout.row_dimensions]
         self.ages = next((d for d in layout.dimensions if d.ages), None)
-        names = ("row_number", "stichtag", "area_key", "area_name", *self.row_names, "werte", "status")
-        self.columns: dict[str, list] = {name: [] for name in (*names, "row_von", "row_bis")}
+        self.rows: list[DatencsvRow] = []
         self.rows_loaded = 0
+        self.stichtage: set[date] = set()
+        self.areas: set[tuple[str, str]] = set()
 
     def add(self, row: DatencsvRow) -> None:
-        columns = self.columns
-        columns["row_number"].append(row.line)
-        columns["stichtag"].append(row.stichtag)
-        columns["area_key"].append(row.area_key)
-        columns["area_name"].append(row.area_name)
-        for name, value in zip(self.row_names, row.labels, strict=True):
-            columns[name].append(value)
-        von, bis = self._row_bounds(row)
-        columns["row_von"].append(von)
-        columns["row_bis"].append(bis)
-        columns["werte"].append(row.values)
-        columns["status"].append(row.statuses)
-        if len(columns["row_number"]) >= BATCH_ROWS:
+        self.rows.append(row)
+        if len(self.rows) >= BATCH_ROWS:
             self.flush()
 
-    def _row_bounds(self, row: DatencsvRow) -> tuple[int | None, int | None]:
-        if self.ages is None or self.ages.name not in self.row_names:
-            return None, None
-        return self.ages.bounds(row.labels[self.row_names.index(self.ages.name)])
+    def _columns(self) -> dict[str, Sequence]:
+        """The batch column by column; a row dimension of age groups gives the bounds of each row."""
+        lines, stichtage, keys, names, labels, values, statuses = zip(*self.rows, strict=True)
+        self.stichtage.update(stichtage)
+        self.areas.update(zip(keys, names, strict=True))
+        columns: dict[str, Sequence] = {
+            "row_number": lines,
+            "stichtag": stichtage,
+            "area_key": keys,
+            "area_name": names,
+            **{name: [row[index] for row in labels] for index, name in enumerate(self.row_names)},
+        }
+        if self.ages is not None and self.ages.name in self.row_names:
+            bounds = {label: self.ages.bounds(label) for label in set(columns[self.ages.name])}
+            columns["row_von"] = [bounds[label][0] for label in columns[self.ages.name]]
+            columns["row_bis"] = [bounds[label][1] for label in columns[self.ages.name]]
+        else:
+            columns["row_von"] = columns["row_bis"] = [None] * len(lines)
+        return {**columns, "werte": values, "status": statuses}
 
     def flush(self) -> None:
-        rows = len(self.columns["row_number"])
+        rows = len(self.rows)
         if not rows:
             return
         layout, file_columns = self.export.layout, self.export.columns
-        self.con.register("batch", pa.table(self.columns))
+        self.con.register("batch", pa.table(self._columns()))
         column_names = [dimension.name for dimension in layout.column_dimensions]
         per_column = [[column[i] for column in file_columns] for i in range(len(column_names))]
         dims = ", ".join(f"list_extract(?::varchar[], i) as {name}" for name in column_names)
@@ -100,8 +110,7 @@ class _CellInserter:
         )
         self.con.unregister("batch")
         self.rows_loaded += rows * len(file_columns)
-        for values in self.columns.values():
-            values.clear()
+        self.rows.clear()
 
 
 class DatencsvLoader:
@@ -111,10 +120,16 @@ class DatencsvLoader:
     must carry its official name, a table at Kreis depth must not carry the Ruhr's Gemeinden, and areas
     of the Ruhr missing from the file, or present in the previous delivery and missing now, are reported
     as warnings.
+
+    The areas of the file loaded last are remembered (by name and sha256), since that file is the next
+    one's previous delivery when a folder is loaded in order: reading them back scans the source's whole
+    raw table (2.6 ms a file against the 336,600 cells of 12411-03-03-4 in the x10 sample, and growing
+    with the table). Another previous delivery is still read from the raw table.
     """
 
     def __init__(self, geography: RuhrGeography):
         self.geography = geography
+        self._last_loaded: tuple[tuple[str, str, str], set[tuple[str, str]]] | None = None
 
     def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
         layouts = [layout_named(code) for code in source.layouts]
@@ -149,7 +164,6 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
         )
         inserter = _CellInserter(con, source.table, export, provenance)
         kept: dict[str, str] = {}
-        stichtage: set[date] = set()
         for row in export.rows():
             if not areas.keep(row.area_key, row.area_name, row.line):
                 continue
@@ -157,7 +171,6 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
                 self._check_area(path, layout, row)
                 kept[row.area_key] = row.area_name
             inserter.add(row)
-            stichtage.add(row.stichtag)
         inserter.flush()
         warnings = (
             *export.warnings,
@@ -165,11 +178,12 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
             *self._missing_areas(path, layout, kept),
             *self._missing_since_previous(con, source, path, kept),
         )
+        self._last_loaded = ((source.id, path.name, provenance.file_sha256), inserter.areas)
         return LoadStats(
             inserter.rows_loaded,
             len(areas.skipped_rows),
             len(areas.skipped_keys),
-            tuple(sorted(stichtage)),
+            tuple(sorted(inserter.stichtage)),
             export.encoding,
             warnings,
         )
@@ -219,21 +233,26 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
             for key in sorted(expected - set(kept))
         ]
 
-    @staticmethod
     def _missing_since_previous(
-        con: duckdb.DuckDBPyConnection, source: Source, path: Path, kept: dict[str, str]
+        self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, kept: dict[str, str]
     ) -> list[SourceProblem]:
         previous = con.execute(
-            "select file_name from ingest_log where source_id = ? and file_name <> ? "
+            "select file_name, file_sha256 from ingest_log where source_id = ? and file_name <> ? "
             "order by loaded_at desc, file_name desc limit 1",
             [source.id, path.name],
         ).fetchone()
         if previous is None:
             return []
-        before = con.execute(
-            f"select distinct area_key, area_name from {source.table} where source_id = ? and file_name = ?",
-            [source.id, previous[0]],
-        ).fetchall()
+        if self._last_loaded is not None and self._last_loaded[0] == (source.id, *previous):
+            before = self._last_loaded[1]  # the same rows the raw table holds for that file and sha256
+        else:
+            before = set(
+                con.execute(
+                    f"select distinct area_key, area_name from {source.table} "
+                    "where source_id = ? and file_name = ?",
+                    [source.id, previous[0]],
+                ).fetchall()
+            )
         return [
             SourceProblem(
                 path.name,

@@ -387,6 +387,26 @@ def test_a_changed_cell_breaks_its_totals(tmp_path: Path) -> None:
     assert "Nationalität 'Insgesamt' is 20247, but its parts add up to 20248" in message
 
 
+def test_a_secret_cell_does_not_hide_another_total_of_its_area(tmp_path: Path) -> None:
+    """Dortmund as above, and its foreign women under 3 (1242) kept secret: the sums over the secret cell
+    cannot be checked, the one over 14,954 still can (an area with a symbol is summed cell by cell)."""
+    path = variant(
+        tmp_path,
+        KREISE,
+        (
+            ";unter 3 Jahre;16164;8168;7996;13609;6855;6754;2555;1313;1242",
+            ";unter 3 Jahre;16164;8168;7996;13609;6855;6754;2555;1313;.",
+        ),
+        (
+            ";20 bis unter 25 Jahre;39051;20247;18804;30009;14953;",
+            ";20 bis unter 25 Jahre;39051;20247;18804;30009;14954;",
+        ),
+    )
+    file, row, column, message = problem_of(path, "12411-03-03-4", TotalsError)
+    assert (file, row, column) == (KREISE.name, 103, "6 (20 bis unter 25 Jahre / Insgesamt / männlich)")
+    assert "Nationalität 'Insgesamt' is 20247, but its parts add up to 20248" in message
+
+
 def test_a_gemeinde_that_does_not_add_up_to_its_kreis_is_found(tmp_path: Path) -> None:
     """Gladbeck raised by 10 in every cell of one age group: its row is consistent, its Kreis is not."""
     line = next(
