@@ -33,6 +33,7 @@ from ingest.loaders import (
 )
 from ingest.raw_store import PROVENANCE_DDL
 from ingest.registry import Source, load_registry
+from ingest.staging import StagedFiles
 
 
 class _CellInserter:
@@ -124,7 +125,8 @@ class DatencsvLoader:
     The areas of the file loaded last are remembered (by name and sha256), since that file is the next
     one's previous delivery when a folder is loaded in order: reading them back scans the source's whole
     raw table (2.6 ms a file against the 336,600 cells of 12411-03-03-4 in the x10 sample, and growing
-    with the table). Another previous delivery is still read from the raw table.
+    with the table). Another previous delivery is read from the stage or the raw table, wherever its
+    rows are (`StagedFiles.areas_of`).
     """
 
     def __init__(self, geography: RuhrGeography):
@@ -149,9 +151,7 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
     status varchar not null
 )""")
 
-    def load(
-        self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
-    ) -> LoadStats:
+    def load(self, staged: StagedFiles, source: Source, path: Path, provenance: Provenance) -> LoadStats:
         layout = self._layout(source, path)
         areas = AreaFilter(self.geography, path.name, f"{layout.key_field + 1} (Schlüssel)")
         export = DatencsvFile(
@@ -162,7 +162,7 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
             loaded=lambda key: self.geography.decide(key) is AreaDecision.KEEP,
             check_key=lambda row: areas.reject_unofficial(row.area_key, row.area_name, row.line),
         )
-        inserter = _CellInserter(con, source.table, export, provenance)
+        inserter = _CellInserter(staged.con, staged.table, export, provenance)
         kept: dict[str, str] = {}
         for row in export.rows():
             if not areas.keep(row.area_key, row.area_name, row.line):
@@ -176,7 +176,7 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
             *export.warnings,
             *areas.warnings.values(),
             *self._missing_areas(path, layout, kept),
-            *self._missing_since_previous(con, source, path, kept),
+            *self._missing_since_previous(staged, source, path, kept),
         )
         self._last_loaded = ((source.id, path.name, provenance.file_sha256), inserter.areas)
         return LoadStats(
@@ -234,30 +234,21 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
         ]
 
     def _missing_since_previous(
-        self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, kept: dict[str, str]
+        self, staged: StagedFiles, source: Source, path: Path, kept: dict[str, str]
     ) -> list[SourceProblem]:
-        previous = con.execute(
-            "select file_name, file_sha256 from ingest_log where source_id = ? and file_name <> ? "
-            "order by loaded_at desc, file_name desc limit 1",
-            [source.id, path.name],
-        ).fetchone()
+        previous = staged.previous_delivery(path.name)
         if previous is None:
             return []
-        if self._last_loaded is not None and self._last_loaded[0] == (source.id, *previous):
-            before = self._last_loaded[1]  # the same rows the raw table holds for that file and sha256
+        identity = (source.id, previous.file_name, previous.file_sha256)
+        if self._last_loaded is not None and self._last_loaded[0] == identity:
+            before = self._last_loaded[1]  # the same rows as staged or stored for that file and sha256
         else:
-            before = set(
-                con.execute(
-                    f"select distinct area_key, area_name from {source.table} "
-                    "where source_id = ? and file_name = ?",
-                    [source.id, previous[0]],
-                ).fetchall()
-            )
+            before = staged.areas_of(previous.file_name)
         return [
             SourceProblem(
                 path.name,
                 "area_missing_since_previous",
-                f"{key} ({name}) was in the previous delivery {previous[0]} and is missing now",
+                f"{key} ({name}) was in the previous delivery {previous.file_name} and is missing now",
             )
             for key, name in sorted(before)
             if key not in kept
@@ -287,9 +278,7 @@ class FfcsvLoader(RawTableLoader):
     value_q varchar
 """
 
-    def load(
-        self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
-    ) -> LoadStats:
+    def load(self, staged: StagedFiles, source: Source, path: Path, provenance: Provenance) -> LoadStats:
         export = FfcsvFile(path)
         rows: list[FfcsvRow] = []
         areas = AreaFilter(self.geography, path.name, "variable_attribute_code")
@@ -304,7 +293,7 @@ class FfcsvLoader(RawTableLoader):
                 [list(row.merkmale.items()) for row in rows], type=pa.map_(pa.string(), pa.string())
             )
             rows.clear()
-            return insert_rows(con, source.table, provenance, columns)
+            return insert_rows(staged.con, staged.table, provenance, columns)
 
         for row in export.rows():
             if source.statistic and row.statistics_code != source.statistic:

@@ -1,8 +1,9 @@
 """Ingest everything that has landed for one source into the raw store.
 
 What every source family shares lives here: a file's checksum decides whether it is new, changed
-(its previous rows are replaced) or unchanged (skipped); each file loads in its own transaction; a
-bad file is quarantined with a report and the other files go on.
+(its previous rows are replaced) or unchanged (skipped); each file is staged apart and the accepted
+ones reach the raw store together, whole files in one transaction (`ingest/staging.py`); a bad file is
+quarantined with a report and the other files go on.
 
 "Bad" is anything that goes wrong with one file: a reader's typed `SourceError`, a file beyond the
 limits of `ingest/limits.py` (too large, a line too long, a ZIP that would inflate too far), and any
@@ -37,6 +38,7 @@ from ingest.quarantine import Quarantined, quarantine
 from ingest.raw_store import LoggedFile, RawStore, file_sha256
 from ingest.registry import Source, load_registry
 from ingest.series_breaks import write_series_breaks
+from ingest.staging import StagedFiles
 
 # DuckDB errors that say the raw store itself is broken or cannot be written (disk full, a lock, a
 # corrupt file, an interrupt), whichever file was being loaded: they fail the run instead of
@@ -211,24 +213,26 @@ def ingest_source(
     loader = family_loader(source, geography)
     with applied(limits), store.connect() as con:
         loader.prepare(con, source)
+        staged = StagedFiles(con, source.id, source.table)
         for path in landed_files(source, landing_dir):
-            loaded = _ingest_file(con, loader, source, path, limits, quarantine_dir)
+            loaded = _ingest_file(staged, loader, source, path, limits, quarantine_dir)
             if loaded is not None:
                 result.files.append(loaded)
+        staged.move()
         result.files_in_store = RawStore.files_logged(con, source.id)
     result.unmatched = tuple(path.name for path in unmatched_files(source, landing_dir))
     return result
 
 
 def _ingest_file(
-    con: duckdb.DuckDBPyConnection,
+    staged: StagedFiles,
     loader: FamilyLoader,
     source: Source,
     path: Path,
     limits: Limits,
     quarantine_dir: Path,
 ) -> FileLoad | None:
-    """Load one landed file in its own transaction, or quarantine it; None if it vanished meanwhile."""
+    """Stage one landed file for the raw store, or quarantine it; None if it vanished meanwhile."""
     now = datetime.now(UTC).replace(tzinfo=None)
     try:
         sha = file_sha256(path)
@@ -236,15 +240,13 @@ def _ingest_file(
         return None  # moved away since the folder was listed (by whoever put it there): nothing landed
     except OSError as error:  # there, but not readable (permissions): the file's problem, reported
         return _quarantined(path, source, "", _unreadable(path, error, limits), limits, quarantine_dir, now)
-    previous = RawStore.logged(con, source.id, path.name)
+    previous = staged.logged(path.name)
     if previous is not None and previous.file_sha256 == sha:
         return FileLoad(path.name, sha, True, previous.rows_loaded, previous.source_rows_skipped)
     try:
         _within_limits(path, limits)
-        with RawStore.replacing_file(con, source.id, source.table, previous):
-            stats = loader.load(con, source, path, Provenance(source.id, path.name, sha, now))
-            logged = LoggedFile(path.name, sha, stats.rows_loaded, stats.source_rows_skipped, now)
-            RawStore.log_file(con, source.id, logged, stats.encoding)
+        with staged.file(path.name):
+            stats = loader.load(staged, source, path, Provenance(source.id, path.name, sha, now))
     except SourceError as error:
         problem = error.problem
     except STORE_ERRORS:
@@ -252,6 +254,10 @@ def _ingest_file(
     except Exception as error:  # whatever a reader or a library raised about this file; not an interrupt
         problem = _unreadable(path, error, limits)
     else:
+        # may move the staged files into the store; a store that cannot be written fails the run
+        staged.accept(
+            LoggedFile(path.name, sha, stats.rows_loaded, stats.source_rows_skipped, now), stats.encoding
+        )
         return FileLoad(
             path.name,
             sha,

@@ -23,6 +23,7 @@ from ingest.geography import AreaDecision, RuhrGeography
 from ingest.lieferanten import lieferant
 from ingest.raw_store import PROVENANCE_DDL
 from ingest.registry import Source
+from ingest.staging import StagedFiles
 from ingest.submission import SubmissionFile, SubmissionRow, template
 
 BATCH_ROWS = 50_000
@@ -57,9 +58,9 @@ class FamilyLoader(Protocol):
     def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
         """Create the raw table(s) if needed."""
 
-    def load(
-        self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
-    ) -> LoadStats: ...
+    def load(self, staged: StagedFiles, source: Source, path: Path, provenance: Provenance) -> LoadStats:
+        """Insert the file's rows into `staged.table` (the raw table's columns, held back until the run
+        moves them into the store) and judge them; raise a `SourceError` for what is wrong."""
 
 
 def insert_rows(
@@ -180,14 +181,12 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
             ],
         )
 
-    def load(
-        self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
-    ) -> LoadStats:
+    def load(self, staged: StagedFiles, source: Source, path: Path, provenance: Provenance) -> LoadStats:
         mapping = load_city_mapping(Path(source.mapping))
         reader = CityCsvFile(path, mapping)
         rows = list(reader.rows())  # a city file is small: validate it whole, then insert
         columns = columns_of(rows, CityRow, ags=mapping.ags, area_level=reader.level)
-        loaded = insert_rows(con, source.table, provenance, columns)
+        loaded = insert_rows(staged.con, staged.table, provenance, columns)
         return LoadStats(loaded, 0, 0, tuple(sorted({row.stichtag for row in rows})), mapping.encoding)
 
 
@@ -204,9 +203,7 @@ class BaXlsxLoader(RawTableLoader):
     status varchar not null
 """
 
-    def load(
-        self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
-    ) -> LoadStats:
+    def load(self, staged: StagedFiles, source: Source, path: Path, provenance: Provenance) -> LoadStats:
         workbook = BaWorkbook(path)
         kept: list[BaRow] = []
         areas = AreaFilter(self.geography, path.name, "A (Gemeinde)")
@@ -215,7 +212,7 @@ class BaXlsxLoader(RawTableLoader):
                 continue
             kept.append(row)
         columns = columns_of(kept, BaRow, layout=workbook.layout.name if workbook.layout else "")
-        loaded = insert_rows(con, source.table, provenance, columns)
+        loaded = insert_rows(staged.con, staged.table, provenance, columns)
         months = tuple(sorted({row.berichtsmonat for row in kept}))
         return LoadStats(loaded, len(areas.skipped_rows), len(areas.skipped_keys), months, None)
 
@@ -231,13 +228,11 @@ class SubmissionLoader(RawTableLoader):
     status varchar not null
 """
 
-    def load(
-        self, con: duckdb.DuckDBPyConnection, source: Source, path: Path, provenance: Provenance
-    ) -> LoadStats:
+    def load(self, staged: StagedFiles, source: Source, path: Path, provenance: Provenance) -> LoadStats:
         body = lieferant(source.lieferant) if source.lieferant else None
         rows = list(SubmissionFile(path, self.geography, body).rows())  # one office's year: validate first
         # the count is the template's last column
         columns = columns_of(rows, SubmissionRow, column_number=len(template().columns))
-        loaded = insert_rows(con, source.table, provenance, columns)
+        loaded = insert_rows(staged.con, staged.table, provenance, columns)
         encoding = None if path.suffix.lower() == ".xlsx" else detect_text_encoding(path)
         return LoadStats(loaded, 0, 0, tuple(sorted({row.stichtag for row in rows})), encoding)

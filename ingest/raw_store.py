@@ -95,37 +95,8 @@ class RawStore:
             con.close()
 
     @staticmethod
-    def logged(con: duckdb.DuckDBPyConnection, source_id: str, file_name: str) -> LoggedFile | None:
-        row = con.execute(
-            "select file_name, file_sha256, rows_loaded, source_rows_skipped, loaded_at from ingest_log "
-            "where source_id = ? and file_name = ?",
-            [source_id, file_name],
-        ).fetchone()
-        return LoggedFile(*row) if row else None
-
-    @staticmethod
     def files_logged(con: duckdb.DuckDBPyConnection, source_id: str) -> int:
         return con.execute("select count(*) from ingest_log where source_id = ?", [source_id]).fetchone()[0]
-
-    @staticmethod
-    @contextmanager
-    def replacing_file(
-        con: duckdb.DuckDBPyConnection, source_id: str, table: str, previous: LoggedFile | None
-    ) -> Iterator[None]:
-        """Delete the previous version's rows from the raw table (if the file was loaded before) and
-        let the caller insert the new ones, atomically."""
-        con.begin()
-        try:
-            if previous is not None:
-                con.execute(
-                    f"delete from {table} where source_id = ? and file_name = ?",
-                    [source_id, previous.file_name],
-                )
-            yield
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
 
     @staticmethod
     def log_file(
