@@ -125,8 +125,8 @@ class DatencsvLoader:
     The areas of the file loaded last are remembered (by name and sha256), since that file is the next
     one's previous delivery when a folder is loaded in order: reading them back scans the source's whole
     raw table (2.6 ms a file against the 336,600 cells of 12411-03-03-4 in the x10 sample, and growing
-    with the table). Another previous delivery is read from the stage or the raw table, wherever its
-    rows are (`StagedFiles.areas_of`).
+    with the table). Another previous delivery is read from the raw table, committed or not
+    (`StagedFiles.areas_of`).
     """
 
     def __init__(self, geography: RuhrGeography):
@@ -243,7 +243,7 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
         if self._last_loaded is not None and self._last_loaded[0] == identity:
             before = self._last_loaded[1]  # the same rows as staged or stored for that file and sha256
         else:
-            before = staged.areas_of(previous.file_name)
+            before = staged.areas_of(previous)
         return [
             SourceProblem(
                 path.name,

@@ -214,14 +214,39 @@ def ingest_source(
     with applied(limits), store.connect() as con:
         loader.prepare(con, source)
         staged = StagedFiles(con, source.id, source.table)
-        for path in landed_files(source, landing_dir):
-            loaded = _ingest_file(staged, loader, source, path, limits, quarantine_dir)
-            if loaded is not None:
-                result.files.append(loaded)
-        staged.move()
+        result.files = _ingest_files(
+            staged, loader, source, landed_files(source, landing_dir), limits, quarantine_dir
+        )
+        staged.commit()
         result.files_in_store = RawStore.files_logged(con, source.id)
     result.unmatched = tuple(path.name for path in unmatched_files(source, landing_dir))
     return result
+
+
+def _ingest_files(
+    staged: StagedFiles,
+    loader: FamilyLoader,
+    source: Source,
+    paths: list[Path],
+    limits: Limits,
+    quarantine_dir: Path,
+) -> list[FileLoad]:
+    """Stage the files in order. A file whose insert DuckDB refused is quarantined and took the files
+    staged before it since the last commit with it (`StagedFiles.lost`): those load again, in order, so
+    that each file is still compared with the delivery loaded before it."""
+    loads: dict[str, FileLoad] = {}
+    index, uncommitted_from = 0, 0
+    while index < len(paths):
+        loaded = _ingest_file(staged, loader, source, paths[index], limits, quarantine_dir)
+        if loaded is not None:  # a file loaded again, or gone to quarantine, keeps its place
+            loads[paths[index].name] = loaded
+        index += 1
+        if staged.lost:
+            staged.lost = []
+            index = uncommitted_from
+        elif not staged.pending:
+            uncommitted_from = index
+    return list(loads.values())
 
 
 def _ingest_file(
@@ -245,7 +270,7 @@ def _ingest_file(
         return FileLoad(path.name, sha, True, previous.rows_loaded, previous.source_rows_skipped)
     try:
         _within_limits(path, limits)
-        with staged.file(path.name):
+        with staged.file(path.name, sha):
             stats = loader.load(staged, source, path, Provenance(source.id, path.name, sha, now))
     except SourceError as error:
         problem = error.problem
@@ -254,7 +279,7 @@ def _ingest_file(
     except Exception as error:  # whatever a reader or a library raised about this file; not an interrupt
         problem = _unreadable(path, error, limits)
     else:
-        # may move the staged files into the store; a store that cannot be written fails the run
+        # may commit the staged files; a store that cannot be written fails the run
         staged.accept(
             LoggedFile(path.name, sha, stats.rows_loaded, stats.source_rows_skipped, now), stats.encoding
         )

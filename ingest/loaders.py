@@ -16,7 +16,7 @@ import pyarrow as pa
 
 from ingest.ba_xlsx import BaRow, BaWorkbook
 from ingest.city_csv import CityCsvFile, CityRow
-from ingest.city_mapping import load_city_mapping
+from ingest.city_mapping import CityMapping, load_city_mapping
 from ingest.encoding import detect_text_encoding
 from ingest.errors import SourceProblem, UnknownAreaError
 from ingest.geography import AreaDecision, RuhrGeography
@@ -59,8 +59,8 @@ class FamilyLoader(Protocol):
         """Create the raw table(s) if needed."""
 
     def load(self, staged: StagedFiles, source: Source, path: Path, provenance: Provenance) -> LoadStats:
-        """Insert the file's rows into `staged.table` (the raw table's columns, held back until the run
-        moves them into the store) and judge them; raise a `SourceError` for what is wrong."""
+        """Insert the file's rows into `staged.table` (the raw table, in the transaction the run commits
+        once the file is accepted) and judge them; raise a `SourceError` for what is wrong."""
 
 
 def insert_rows(
@@ -156,8 +156,17 @@ class CityCsvLoader:
     AREAS_TABLE = "stadt_kleinraum_gebiete"
     COMPANION_TABLES = (AREAS_TABLE,)
 
+    def __init__(self) -> None:
+        # a city's mapping, read once a run (parsing the YAML took 15 ms, as long as loading a file)
+        self._mappings: dict[str, CityMapping] = {}
+
+    def _mapping(self, source: Source) -> CityMapping:
+        if source.id not in self._mappings:
+            self._mappings[source.id] = load_city_mapping(Path(source.mapping))
+        return self._mappings[source.id]
+
     def prepare(self, con: duckdb.DuckDBPyConnection, source: Source) -> None:
-        mapping = load_city_mapping(Path(source.mapping))
+        mapping = self._mapping(source)
         con.execute(f"""
 create table if not exists {source.table} ({PROVENANCE_DDL},
     ags varchar not null,
@@ -182,7 +191,7 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
         )
 
     def load(self, staged: StagedFiles, source: Source, path: Path, provenance: Provenance) -> LoadStats:
-        mapping = load_city_mapping(Path(source.mapping))
+        mapping = self._mapping(source)
         reader = CityCsvFile(path, mapping)
         rows = list(reader.rows())  # a city file is small: validate it whole, then insert
         columns = columns_of(rows, CityRow, ags=mapping.ags, area_level=reader.level)

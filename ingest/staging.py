@@ -1,18 +1,20 @@
 """Staging: the files of one source loaded in a run reach the raw store together, not one by one.
 
-A file's rows go first to a temporary table with the raw table's columns and constraints, so that
-whatever is wrong with the file (a reader's finding, a rule, a value its insert refuses) shows there
-and its staged rows can be dropped without touching the raw store. The accepted files are then moved
-into the raw table in one transaction, with the deletion of the versions they replace and their rows
-of `ingest_log`: the store never holds half a file, a changed file replaces all rows of its previous
-version, and a crash leaves the store as it was before the files not yet moved.
+Each file's rows are inserted into the raw table inside one open transaction, and the accepted files
+are committed together, with the deletion of the versions they replace and their rows of `ingest_log`.
+A file that fails in its reader or a rule has its rows deleted again within the transaction; a file
+whose insert DuckDB refuses aborts the transaction (DuckDB has no savepoints), so its batch is rolled
+back and its other files load again (`lost`). The store never holds half a file, a changed file
+replaces all rows of its previous version, and a crash leaves the store as it was before the files not
+yet committed.
 
 Why: a transaction per file cost more than reading the file. Measured on the x10 sample (967 files,
-`ingest_source` under cProfile): begin, delete and commit 5.8 s, the `ingest_log` row 4.3 s, looking
-the file up in the log 1.3 s, the previous delivery's log row 1.1 s, against 34 s in all.
+`ingest_source` under cProfile, 34 s in all): begin, delete and commit 5.8 s, the `ingest_log` row
+4.3 s, looking the file up in the log 1.3 s, the previous delivery's log row 1.1 s; at x100 (5,998
+GENESIS files, 366 s) 81 s, 43 s, 12 s and 19 s.
 
-The stage is moved every `STAGE_MAX_ROWS` raw rows (and at the end), so memory stays bounded however many
-files a folder holds; each move is a transaction of whole files.
+The transaction is committed every `STAGE_MAX_ROWS` raw rows (and at the end), so the uncommitted rows
+stay bounded however many files a folder holds; each commit holds whole files.
 """
 
 from __future__ import annotations
@@ -26,8 +28,7 @@ import pyarrow as pa
 
 from ingest.raw_store import LoggedFile
 
-STAGE_TABLE = "ingest_stage"
-# raw rows staged before they are moved: about 150 MB of a GENESIS table's cells in DuckDB's memory
+# raw rows inserted before they are committed: about 150 MB of a GENESIS table's cells
 STAGE_MAX_ROWS = 500_000
 
 
@@ -38,23 +39,12 @@ class _Pending:
 
 
 class StagedFiles:
-    """The staging of one source's files on one connection: `con` and `table` (the temporary table a
-    loader inserts into), what `ingest_log` holds for the source, and the files waiting to be moved."""
+    """The staging of one source's files on one connection: `con` and `table` (the raw table a loader
+    inserts into, inside the open transaction), what `ingest_log` holds for the source, and the files
+    inserted but not yet committed."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, source_id: str, raw_table: str):
-        self.con, self.source_id, self.raw_table = con, source_id, raw_table
-        self.table = STAGE_TABLE
-        columns = con.execute(
-            "select column_name, data_type, is_nullable from duckdb_columns() "
-            "where database_name = current_database() and schema_name = 'main' and table_name = ? "
-            "order by column_index",
-            [raw_table],
-        ).fetchall()
-        ddl = ", ".join(
-            f'"{name}" {data_type}{"" if nullable else " not null"}' for name, data_type, nullable in columns
-        )
-        self._create = f"create or replace temporary table {self.table} ({ddl})"
-        con.execute(self._create)
+    def __init__(self, con: duckdb.DuckDBPyConnection, source_id: str, table: str):
+        self.con, self.source_id, self.table = con, source_id, table
         rows = con.execute(
             "select file_name, file_sha256, rows_loaded, source_rows_skipped, loaded_at from ingest_log "
             "where source_id = ?",
@@ -62,52 +52,68 @@ class StagedFiles:
         ).fetchall()
         self.held: dict[str, LoggedFile] = {row[0]: LoggedFile(*row) for row in rows}
         self.pending: dict[str, _Pending] = {}
+        # files whose rows a failed insert rolled back, to be loaded again (see `file`)
+        self.lost: list[str] = []
         self._pending_rows = 0
+        self._open = False
 
     def logged(self, file_name: str) -> LoggedFile | None:
         """The version of the file the raw store holds (a file name is loaded at most once a run)."""
         return self.held.get(file_name)
 
     @contextmanager
-    def file(self, file_name: str) -> Iterator[None]:
-        """Around a loader's inserts of one file: if anything goes wrong, none of its rows stay staged."""
+    def file(self, file_name: str, sha: str) -> Iterator[None]:
+        """Around a loader's inserts of one file: if anything goes wrong, none of its rows stay. An error
+        of DuckDB's aborts the transaction: everything not yet committed is rolled back and `lost`."""
+        if not self._open:
+            self.con.begin()
+            self._open = True
         try:
             yield
+        except duckdb.Error:
+            self._open = False
+            self.con.rollback()
+            self.lost = list(self.pending)
+            self.pending.clear()
+            self._pending_rows = 0
+            raise
         except Exception:
-            self.con.execute(f"delete from {self.table} where file_name = ?", [file_name])
+            self.con.execute(
+                f"delete from {self.table} where source_id = ? and file_name = ? and file_sha256 = ?",
+                [self.source_id, file_name, sha],
+            )
             raise
 
     def accept(self, file: LoggedFile, encoding: str | None) -> None:
-        """The file's staged rows are good: they go to the raw store with the next move."""
+        """The file's inserted rows are good: they are committed with the batch."""
         self.pending[file.file_name] = _Pending(file, encoding)
         self._pending_rows += file.rows_loaded
         if self._pending_rows >= STAGE_MAX_ROWS:
-            self.move()
+            self.commit()
 
     def previous_delivery(self, file_name: str) -> LoggedFile | None:
-        """The file loaded last before this one, staged or in the store (by load time, then name, as
+        """The file loaded last before this one, pending or committed (by load time, then name, as
         `ingest_log` would order them): the delivery a new file is compared with."""
         logged = {**self.held, **{name: pending.file for name, pending in self.pending.items()}}
         others = [file for name, file in logged.items() if name != file_name]
         return max(others, key=lambda file: (file.loaded_at, file.file_name), default=None)
 
-    def areas_of(self, file_name: str) -> set[tuple[str, str]]:
-        """Area key and name of every row of the file, staged or as the store holds it."""
-        table = self.table if file_name in self.pending else self.raw_table
+    def areas_of(self, file: LoggedFile) -> set[tuple[str, str]]:
+        """Area key and name of every row of that version of the file, pending or committed."""
         return set(
             self.con.execute(
-                f"select distinct area_key, area_name from {table} where source_id = ? and file_name = ?",
-                [self.source_id, file_name],
+                f"select distinct area_key, area_name from {self.table} "
+                "where source_id = ? and file_name = ? and file_sha256 = ?",
+                [self.source_id, file.file_name, file.file_sha256],
             ).fetchall()
         )
 
-    def move(self) -> None:
-        """Move the staged files into the raw table in one transaction: the rows of the versions they
-        replace deleted, their rows inserted, their `ingest_log` rows written."""
-        if not self.pending:
+    def commit(self) -> None:
+        """Commit the pending files: the rows of the versions they replace deleted, their `ingest_log`
+        rows written, in the transaction that holds their rows."""
+        if not self._open:
             return
         names = list(self.pending)
-        replaced = [name for name in names if name in self.held]
         log = pa.table(
             {
                 "source_id": [self.source_id] * len(names),
@@ -119,27 +125,25 @@ class StagedFiles:
                 "loaded_at": [self.pending[name].file.loaded_at for name in names],
             }
         )
-        con = self.con
-        con.begin()
+        con, self._open = self.con, False
         try:
-            if replaced:
+            con.register("ingest_staged_log", log)
+            if any(name in self.held for name in names):
                 con.execute(
-                    f"delete from {self.raw_table} where source_id = ? and list_contains(?, file_name)",
-                    [self.source_id, replaced],
+                    f"""delete from {self.table} raw using ingest_staged_log new
+                        where raw.source_id = new.source_id and raw.file_name = new.file_name
+                          and raw.file_sha256 <> new.file_sha256"""
                 )
                 con.execute(
-                    "delete from ingest_log where source_id = ? and list_contains(?, file_name)",
-                    [self.source_id, replaced],
+                    "delete from ingest_log log using ingest_staged_log new "
+                    "where log.source_id = new.source_id and log.file_name = new.file_name"
                 )
-            con.execute(f"insert into {self.raw_table} by name select * from {self.table}")
-            con.register("ingest_stage_log", log)
-            con.execute("insert into ingest_log by name select * from ingest_stage_log")
-            con.unregister("ingest_stage_log")
+            con.execute("insert into ingest_log by name select * from ingest_staged_log")
+            con.unregister("ingest_staged_log")
             con.commit()
         except BaseException:
             con.rollback()
             raise
-        con.execute(self._create)  # a new table, empty: deleting the rows would keep their memory
         self.held.update((name, self.pending[name].file) for name in names)
         self.pending.clear()
         self._pending_rows = 0

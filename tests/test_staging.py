@@ -1,7 +1,7 @@
-"""A source's files reach the raw store together (`ingest/staging.py`): each staged apart and judged
-there, the accepted ones moved in one transaction per bounded batch. What one file per transaction
-guaranteed must still hold: a bad file changes nothing, a changed file replaces its previous rows,
-the store never holds half a file, a failed move leaves the store as it was before it."""
+"""A source's files reach the raw store together (`ingest/staging.py`): the accepted ones committed in
+one transaction per bounded batch. What one file per transaction guaranteed must still hold: a bad file
+changes nothing, a changed file replaces its previous rows, the store never holds half a file, a failed
+commit leaves the store as it was before it."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def test_good_files_load_and_the_bad_one_among_them_is_quarantined(tmp_path: Pat
     assert good_a.exists() and good_c.exists() and not bad.exists()
 
 
-def test_a_changed_file_is_replaced_in_the_same_move_as_a_new_one(tmp_path: Path) -> None:
+def test_a_changed_file_is_replaced_in_the_same_commit_as_a_new_one(tmp_path: Path) -> None:
     [changed] = land(tmp_path, "a_2015.csv")
     ingest(tmp_path)
     lines = changed.read_text(encoding="utf-8").split("\n")
@@ -123,34 +123,39 @@ def test_a_file_whose_insert_fails_leaves_none_of_its_rows(
     assert "NOT NULL constraint failed" in moved.problem.message
     assert [name for name, *_ in files_in_store(tmp_path)] == ["a_2015.csv", "c_2015.csv"]
     assert rows(tmp_path, f"select count(*) from {SOURCE.table}") == [(2 * CELLS,)]
+    # the refused insert aborted the transaction that held a's rows: a was loaded again, once
+    assert [(file.file_name, file.rows_loaded) for file in result.loaded] == [
+        ("a_2015.csv", CELLS),
+        ("c_2015.csv", CELLS),
+    ]
 
 
-def test_moves_are_bounded_and_a_failed_move_keeps_the_ones_before(
+def test_commits_are_bounded_and_a_failed_commit_keeps_the_ones_before(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two files a move (2 x 792 rows): a, b moved; c, d staged, their move fails with a full disk."""
+    """Two files a commit (2 x 792 rows): a, b committed; c, d staged, their commit fails with a full disk."""
     land(tmp_path, "a_2015.csv", "b_2015.csv", "c_2015.csv", "d_2015.csv")
     monkeypatch.setattr(staging, "STAGE_MAX_ROWS", 2 * CELLS)
-    original_move, moves = StagedFiles.move, []
+    original_commit, commits = StagedFiles.commit, []
 
-    def move(self: StagedFiles) -> None:
-        moves.append(sorted(self.pending))
-        if len(moves) == 2:
+    def commit(self: StagedFiles) -> None:
+        commits.append(sorted(self.pending))
+        if len(commits) == 2:
             raise duckdb.IOException("could not write: No space left on device")
-        original_move(self)
+        original_commit(self)
 
-    monkeypatch.setattr(StagedFiles, "move", move)
+    monkeypatch.setattr(StagedFiles, "commit", commit)
 
     with pytest.raises(duckdb.IOException):
         ingest(tmp_path)
 
-    assert moves == [["a_2015.csv", "b_2015.csv"], ["c_2015.csv", "d_2015.csv"]]
+    assert commits == [["a_2015.csv", "b_2015.csv"], ["c_2015.csv", "d_2015.csv"]]
     assert [name for name, *_ in files_in_store(tmp_path)] == ["a_2015.csv", "b_2015.csv"]
     assert rows(tmp_path, "select file_name from ingest_log order by 1") == [("a_2015.csv",), ("b_2015.csv",)]
     assert not (tmp_path / "quarantine").exists()
 
-    monkeypatch.setattr(StagedFiles, "move", original_move)
-    again = ingest(tmp_path)  # the next run loads what the failed move left in the landing folder
+    monkeypatch.setattr(StagedFiles, "commit", original_commit)
+    again = ingest(tmp_path)  # the next run loads what the failed commit left in the landing folder
 
     assert [file.file_name for file in again.loaded] == ["c_2015.csv", "d_2015.csv"]
     assert rows(tmp_path, f"select count(*) from {SOURCE.table}") == [(4 * CELLS,)]
@@ -158,8 +163,8 @@ def test_moves_are_bounded_and_a_failed_move_keeps_the_ones_before(
 
 
 def test_the_previous_delivery_may_still_be_staged(tmp_path: Path) -> None:
-    """A file is compared with the file loaded before it, whether that one is in the store or staged
-    and not yet moved; each load here by a new loader, which remembers no areas of its own."""
+    """A file is compared with the file loaded before it, whether that one is committed or not; each
+    load here by a new loader, which remembers no areas of its own."""
     land(tmp_path, "a_2015.csv")
     ingest(tmp_path)  # a in the store
     b, c = land(tmp_path, "b_2015.csv", "c_2015.csv")
@@ -168,23 +173,22 @@ def test_the_previous_delivery_may_still_be_staged(tmp_path: Path) -> None:
     with RawStore(tmp_path / "raw.duckdb").connect() as con:
         staged = StagedFiles(con, SOURCE.id, SOURCE.table)
         warnings = {path.name: stage(staged, path) for path in (b, c)}
-        assert staged.previous_delivery(c.name).file_name == b.name  # staged, not moved
-        assert staged.areas_of(b.name) == staged.areas_of("a_2015.csv")  # from the stage, from the store
+        assert staged.previous_delivery(c.name).file_name == b.name  # not committed
+        assert staged.areas_of(staged.pending[b.name].file) == staged.areas_of(staged.held["a_2015.csv"])
 
     assert warnings == {
         b.name: [],
-        c.name: [
-            "05562 (Recklinghausen, Kreis) was in the previous delivery b_2015.csv and is missing now"
-        ],
+        c.name: ["05562 (Recklinghausen, Kreis) was in the previous delivery b_2015.csv and is missing now"],
     }
 
 
 def stage(staged: StagedFiles, path: Path) -> list[str]:
-    """Load the file into the stage as `ingest_source` does; the messages of its warnings about areas
+    """Stage the file as `ingest_source` does; the messages of its warnings about areas
     of the previous delivery."""
     sha, now = file_sha256(path), datetime.now(UTC).replace(tzinfo=None)
-    stats = DatencsvLoader(RuhrGeography.from_seeds()).load(
-        staged, SOURCE, path, Provenance(SOURCE.id, path.name, sha, now)
-    )
+    with staged.file(path.name, sha):
+        stats = DatencsvLoader(RuhrGeography.from_seeds()).load(
+            staged, SOURCE, path, Provenance(SOURCE.id, path.name, sha, now)
+        )
     staged.accept(LoggedFile(path.name, sha, stats.rows_loaded, stats.source_rows_skipped, now), None)
     return [warning.message for warning in stats.warnings if warning.rule == "area_missing_since_previous"]
