@@ -1,9 +1,9 @@
 """Ingest everything that has landed for one source into the raw store.
 
 What every source family shares lives here: a file's checksum decides whether it is new, changed
-(its previous rows are replaced) or unchanged (skipped); each file is staged apart and the accepted
-ones reach the raw store together, whole files in one transaction (`ingest/staging.py`); a bad file is
-quarantined with a report and the other files go on.
+(its previous rows are replaced) or unchanged (skipped); the accepted files of a source are committed
+together, whole files in one transaction per batch (`ingest/staging.py`); a bad file is quarantined
+with a report, changes nothing in the raw store, and the other files go on.
 
 "Bad" is anything that goes wrong with one file: a reader's typed `SourceError`, a file beyond the
 limits of `ingest/limits.py` (too large, a line too long, a ZIP that would inflate too far), and any
@@ -238,15 +238,17 @@ def _ingest_files(
     index, uncommitted_from = 0, 0
     while index < len(paths):
         loaded = _ingest_file(staged, loader, source, paths[index], limits, quarantine_dir)
-        if loaded is not None:  # a file loaded again, or gone to quarantine, keeps its place
+        if loaded is not None:  # None: gone meanwhile, or quarantined when its batch was first loaded
             loads[paths[index].name] = loaded
         index += 1
         if staged.lost:
+            for name in staged.lost:
+                del loads[name]  # not in the store: only loading it again puts it there
             staged.lost = []
             index = uncommitted_from
         elif not staged.pending:
             uncommitted_from = index
-    return list(loads.values())
+    return [loads[path.name] for path in paths if path.name in loads]
 
 
 def _ingest_file(
@@ -257,7 +259,7 @@ def _ingest_file(
     limits: Limits,
     quarantine_dir: Path,
 ) -> FileLoad | None:
-    """Stage one landed file for the raw store, or quarantine it; None if it vanished meanwhile."""
+    """Stage one landed file for the next commit, or quarantine it; None if it vanished meanwhile."""
     now = datetime.now(UTC).replace(tzinfo=None)
     try:
         sha = file_sha256(path)

@@ -2,8 +2,8 @@
 
 Every row keeps its provenance (source id, file name, file sha256, row and column in the file,
 loaded_at). A per-file load log makes ingestion idempotent: an unchanged file is skipped, a changed
-file replaces all rows of its previous version, inside one transaction, so a file that fails halfway
-leaves the store as it was.
+file replaces all rows of its previous version, inside one transaction (its batch's,
+`ingest/staging.py`), so a file that fails halfway leaves the store as it was.
 """
 
 from __future__ import annotations
@@ -97,20 +97,3 @@ class RawStore:
     @staticmethod
     def files_logged(con: duckdb.DuckDBPyConnection, source_id: str) -> int:
         return con.execute("select count(*) from ingest_log where source_id = ?", [source_id]).fetchone()[0]
-
-    @staticmethod
-    def log_file(
-        con: duckdb.DuckDBPyConnection, source_id: str, file: LoggedFile, encoding: str | None
-    ) -> None:
-        con.execute(
-            "insert or replace into ingest_log values (?, ?, ?, ?, ?, ?, ?)",
-            [
-                source_id,
-                file.file_name,
-                file.file_sha256,
-                file.rows_loaded,
-                file.source_rows_skipped,
-                encoding,
-                file.loaded_at,
-            ],
-        )

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
-from ingest.raw_store import LoggedFile, RawStore, file_sha256
+from ingest.raw_store import RawStore, file_sha256
 from orchestration.definitions import build_definitions
 from orchestration.defs.nightly.sensors import landing_sensor
 from orchestration.defs.resources import DataDirResource
@@ -204,8 +204,10 @@ def test_the_landing_sensor_starts_nothing_for_files_the_raw_store_holds(data_pa
     landed = folder / "essen_2024.csv"
     landed.write_text("bezirk,jahr\n", encoding="utf-8")
     with RawStore(data_paths.raw_db).connect() as con:
-        loaded = LoggedFile(landed.name, file_sha256(landed), 0, 0, datetime(2026, 11, 30))
-        RawStore.log_file(con, "stadt_essen", loaded, "utf-8")
+        con.execute(
+            "insert into ingest_log values ('stadt_essen', ?, ?, 0, 0, 'utf-8', ?)",
+            [landed.name, file_sha256(landed), datetime(2026, 11, 30)],
+        )
     first = tick_sensor(data_paths, None)
     assert first.run_requests == [] and first.cursor  # remembered, so the next tick compares with it
     landed.write_text("bezirk,jahr\nRüttenscheid,2024\n", encoding="utf-8")
