@@ -216,7 +216,9 @@ def _judged(
     """The frames GX validates and, when they hold only the rows that can fail, the rows of the whole
     relation each expectation judges (counted by DuckDB; GX counts them itself when it reads every
     row). A suite with a uniqueness check computes its relation (the fact table's query: joins, the
-    disclosure attack, a window) once into a temporary table for both candidates and counts."""
+    disclosure attack, a window) once into a temporary table for both candidates and counts (x100,
+    load 4: 2.0-3.6 s against 3.1-4.1 s for running the query twice). There GX judged all 495,560
+    rows of the fact table in 8-10 s; on its candidates (none on the sample) in about 1 s."""
     columns = ", ".join(suite_columns(suite))
     query = candidate_query(suite)
     if query is None:
