@@ -3,13 +3,16 @@
 Why DataFrames and not GX's SQL datasource: on DuckDB, GX 1.x's SQL path fails every expectation with
 "list index out of range" (it reads the cursor after its connection has closed; measured here). So
 the table is read from DuckDB through Arrow into pandas, only the columns the suite names, on a
-read-only connection, and validated in full (no sampling).
+read-only connection, and validated in full (no sampling): GX judges every expectation, but it reads
+only the rows DuckDB finds could fail one (see `candidate_query`), and DuckDB counts the rows each
+expectation judged. The result is GX's on every row (tests/test_expectations.py compares both paths).
+GX takes pandas frames, not Arrow batches: the few candidate rows are the frame.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -105,6 +108,7 @@ def unexpected_predicate(item: dict[str, Any]) -> str | None:
         "or_equal",
         "ignore_row_if",
         "row_condition",
+        "column_list",
     }:
         return None  # mostly, strict bounds, parse_strings_as_datetimes, ...: leave it to GX
     column = f'"{kwargs["column"]}"' if "column" in kwargs else None
@@ -126,10 +130,26 @@ def unexpected_predicate(item: dict[str, Any]) -> str | None:
         a, b = f'"{kwargs["column_A"]}"', f'"{kwargs["column_B"]}"'
         operator = ">=" if kwargs.get("or_equal") else ">"
         unexpected = f"({a} is not null and {b} is not null and not ({a} {operator} {b}))"
+    elif kind == "expect_compound_columns_to_be_unique":
+        return _duplicate_predicate(kwargs)
     else:
         return None
     condition = _condition_sql(kwargs.get("row_condition"))
     return None if condition is None else f"({condition} and {unexpected})"
+
+
+def _duplicate_predicate(kwargs: dict[str, Any]) -> str | None:
+    """SQL (a window function: for QUALIFY) true for exactly the rows GX's compound uniqueness counts as
+    unexpected: rows its row condition selects whose key occurs more than once among them. GX drops the
+    rows whose key columns are all missing (its default `ignore_row_if`) and compares the rest with
+    pandas' `duplicated(keep=False)`, where missing equals missing, as DuckDB's partitions group nulls."""
+    condition = _condition_sql(kwargs.get("row_condition"))
+    if condition is None or kwargs.get("ignore_row_if", "all_values_are_missing") != "all_values_are_missing":
+        return None
+    keys = [f'"{name}"' for name in kwargs["column_list"]]
+    all_missing = " and ".join(f"{key} is null" for key in keys)
+    rows_with_key = f"count(*) filter (where {condition}) over (partition by {', '.join(keys)})"
+    return f"({condition} and not ({all_missing}) and {rows_with_key} > 1)"
 
 
 def _condition_sql(condition: dict[str, Any] | None) -> str | None:
@@ -141,26 +161,84 @@ def _condition_sql(condition: dict[str, Any] | None) -> str | None:
     return f'("{condition["column"]["name"]}" = {_sql_literal(condition["parameter"])})'
 
 
-def _element_counts(con: duckdb.DuckDBPyConnection, suite: Suite) -> dict[str, int]:
+def _element_counts(con: duckdb.DuckDBPyConnection, suite: Suite, source: str) -> dict[str, int]:
     """The rows each expectation judges (those its row condition selects), counted in DuckDB."""
     counts = ", ".join(
         f"count(*) filter (where {_condition_sql(item['kwargs'].get('row_condition'))})"
         for item in suite["expectations"]
     )
-    [row] = con.sql(f"select {counts} from {_source(suite)}").fetchall()
+    [row] = con.sql(f"select {counts} from {source}").fetchall()
     return {item["meta"]["check_name"]: count for item, count in zip(suite["expectations"], row, strict=True)}
 
 
-def _chunks(con: duckdb.DuckDBPyConnection, suite: Suite) -> Iterator[pd.DataFrame]:
-    """The suite's relation as pandas frames: in chunks where every expectation is row-local, so that a
-    table of tens of millions of rows never sits in memory as one frame."""
-    relation = con.sql(f"select {', '.join(suite_columns(suite))} from {_source(suite)}")
-    if not all(item["type"] in ROW_LOCAL for item in suite["expectations"]):
+def _source(suite: Suite) -> str:
+    return f"({suite['meta']['query']})" if "query" in suite["meta"] else suite["meta"]["relation"]
+
+
+def row_local(suite: Suite) -> bool:
+    return all(item["type"] in ROW_LOCAL for item in suite["expectations"])
+
+
+ROWS = "__gate_rows"  # a temporary table: the relation's rows, computed once for candidates and counts
+
+
+def candidate_query(suite: Suite) -> str | None:
+    """SQL for the rows of the suite's relation that can fail one of its expectations, or None when an
+    expectation is not translated (GX then reads every row). GX judges these rows; the passing rest
+    need not travel. A row-local suite's rows are filtered as they stream from the relation. A suite
+    with a uniqueness check reads `ROWS` (see `_judged`), filtered by a window over all its rows."""
+    predicates = [unexpected_predicate(item) for item in suite["expectations"]]
+    if not all(predicates):
+        return None
+    columns, can_fail = ", ".join(suite_columns(suite)), " or ".join(predicates)
+    if row_local(suite):
+        return f"select {columns} from {_source(suite)} where {can_fail}{_order(suite)}"
+    return f"select {columns} from {ROWS} qualify {can_fail}{_order(suite)}"
+
+
+def _order(suite: Suite) -> str:
+    """How the rows reach GX, which keeps the first unexpected ones as examples. A table's rows come in
+    their stored order, filtered or not. A query (joins, windows) yields its rows in an order that
+    changes from one read to the next, and so would the examples: its rows, and those of a suite
+    filtered by a window, are sorted by all the suite's columns, with or without the pre-filter."""
+    return " order by all" if "query" in suite["meta"] or not row_local(suite) else ""
+
+
+def prefiltered(suite: Suite) -> bool:
+    """Whether DuckDB narrows the rows GX sees to those that can fail (every expectation translated):
+    the result is the same, counted over all rows, at a fraction of the time and memory."""
+    return candidate_query(suite) is not None
+
+
+def _judged(
+    con: duckdb.DuckDBPyConnection, suite: Suite
+) -> tuple[Iterable[pd.DataFrame], dict[str, int] | None]:
+    """The frames GX validates and, when they hold only the rows that can fail, the rows of the whole
+    relation each expectation judges (counted by DuckDB; GX counts them itself when it reads every
+    row). A suite with a uniqueness check computes its relation (the fact table's query: joins, the
+    disclosure attack, a window) once into a temporary table for both candidates and counts (x100,
+    load 4: 2.0-3.6 s against 3.1-4.1 s for running the query twice). There GX judged all 495,560
+    rows of the fact table in 8-10 s; on its candidates (none on the sample) in about 1 s."""
+    columns = ", ".join(suite_columns(suite))
+    query = candidate_query(suite)
+    if query is None:
+        every_row = f"select {columns} from {_source(suite)}{_order(suite)}"
+        return _stream(con.sql(every_row), whole=not row_local(suite)), None
+    if row_local(suite):
+        return _stream(con.sql(query), whole=False), _element_counts(con, suite, _source(suite))
+    con.execute(f"create or replace temporary table {ROWS} as select {columns} from {_source(suite)}")
+    try:
+        return [_frame(con.sql(query).to_arrow_table())], _element_counts(con, suite, ROWS)
+    finally:
+        con.execute(f"drop table {ROWS}")
+
+
+def _stream(relation: duckdb.DuckDBPyRelation, whole: bool) -> Iterator[pd.DataFrame]:
+    """The relation as pandas frames: one frame when an expectation needs every row at once, else in
+    chunks, so that a table of tens of millions of rows never sits in memory as one frame."""
+    if whole:
         yield _frame(relation.to_arrow_table())
         return
-    predicates = [unexpected_predicate(item) for item in suite["expectations"]]
-    if all(predicates):  # DuckDB finds the rows that can fail; GX judges them (see validate_relation)
-        relation = relation.filter(" or ".join(predicates))
     reader = relation.fetch_record_batch(CHUNK_ROWS)
     empty = True
     for batch in reader:
@@ -168,16 +246,6 @@ def _chunks(con: duckdb.DuckDBPyConnection, suite: Suite) -> Iterator[pd.DataFra
         yield _frame(batch)
     if empty:  # an empty table is validated too: every check reports, none passes silently by absence
         yield _frame(reader.schema.empty_table())
-
-
-def _source(suite: Suite) -> str:
-    return f"({suite['meta']['query']})" if "query" in suite["meta"] else suite["meta"]["relation"]
-
-
-def prefiltered(suite: Suite) -> bool:
-    """Whether DuckDB narrows the rows GX sees to those that can fail (every expectation row-local and
-    translated): the result is the same, counted over all rows, at a fraction of the time and memory."""
-    return all(item["type"] in ROW_LOCAL and unexpected_predicate(item) for item in suite["expectations"])
 
 
 def _frame(data: pa.Table | pa.RecordBatch) -> pd.DataFrame:
@@ -251,7 +319,8 @@ def validate_relation(
     }
     outcomes: dict[str, ExpectationOutcome] = {}
     results = []  # GX's own results, kept (one small summary per chunk) only to render Data Docs
-    for frame in _chunks(con, suite):
+    frames, counts = _judged(con, suite)
+    for frame in frames:
         result = batches.get_batch(batch_parameters={"dataframe": frame}).validate(
             expectation_suite, result_format=result_format
         )
@@ -261,9 +330,7 @@ def validate_relation(
             outcome = _outcome(item)
             previous = outcomes.get(outcome.check_name)
             outcomes[outcome.check_name] = outcome if previous is None else _combine(previous, outcome)
-    counts = None
-    if prefiltered(suite):  # GX saw only the rows that can fail: every row of the relation was judged
-        counts = _element_counts(con, suite)
+    if counts is not None:  # GX saw only the rows that can fail: every row of the relation was judged
         outcomes = {name: replace(outcome, element_count=counts[name]) for name, outcome in outcomes.items()}
     if docs_dir is not None:
         page = str(write_data_docs(suite, results, docs_dir, element_counts=counts))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from expectations.catalog import CATALOG_PATH, load_catalog
+from expectations.result_format import MAX_EXAMPLES
 from expectations.suites import build_suites, read_suites, render
 from expectations.validate import prefiltered, validate_relation
+from sozialmonitor.settings import DataPaths
 from tests.support import staging_table
 
 
@@ -240,14 +244,7 @@ def test_empty_table_still_reports_every_check() -> None:
     assert [o.check_name for o in outcomes] == [item["meta"]["check_name"] for item in suite["expectations"]]
 
 
-@pytest.mark.parametrize(
-    "relation", ["staging.stg_genesis__bevoelkerung", "marts.mart_small_area_reconciliation"]
-)
-def test_duckdb_prefilter_gives_the_same_outcomes_as_gx_on_every_row(
-    relation: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Row-local suites: DuckDB hands GX only the rows that can fail. Counts, verdicts and examples must
-    equal GX judging every row itself."""
+def staging_and_reconciliation() -> duckdb.DuckDBPyConnection:
     con = staging_table()
     con.execute("create schema marts")
     con.execute("""create table marts.mart_small_area_reconciliation as
@@ -255,6 +252,33 @@ def test_duckdb_prefilter_gives_the_same_outcomes_as_gx_on_every_row(
                12 as small_areas, 100 + i as small_area_sum, 100 as official_value, i as difference,
                i * 1.5 as difference_percent
         from range(12) t(i)""")
+    return con
+
+
+def fact_warehouse_with_a_clean_duplicate() -> duckdb.DuckDBPyConnection:
+    """The broken fact table and an exact copy of a row that breaks nothing else: only the uniqueness
+    check finds it, so the pre-filter must hand GX both copies for their own sake."""
+    con = broken_fact_warehouse()
+    con.execute("""insert into marts.fct_indicator_values select * from marts.fct_indicator_values
+        where indicator_id = 'anteil_unter_18' and area_id = '05913000' and period = date '2022-12-31'""")
+    return con
+
+
+@pytest.mark.parametrize(
+    ("relation", "warehouse"),
+    [
+        ("staging.stg_genesis__bevoelkerung", staging_and_reconciliation),
+        ("marts.mart_small_area_reconciliation", staging_and_reconciliation),
+        ("marts.fct_indicator_values", broken_fact_warehouse),
+        ("marts.fct_indicator_values", fact_warehouse_with_a_clean_duplicate),
+    ],
+)
+def test_duckdb_prefilter_gives_the_same_outcomes_as_gx_on_every_row(
+    relation: str, warehouse: Callable[[], duckdb.DuckDBPyConnection], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DuckDB hands GX only the rows that can fail (for the fact suite also every row of a duplicated
+    key). Counts, verdicts and examples must equal GX judging every row itself."""
+    con = warehouse()
     suite = read_suites()[relation]
     assert prefiltered(suite)
     fast = validate_relation(con, suite)
@@ -262,3 +286,44 @@ def test_duckdb_prefilter_gives_the_same_outcomes_as_gx_on_every_row(
     assert not prefiltered(suite)
     assert fast == validate_relation(con, suite)
     assert any(not outcome.success for outcome in fast)  # the tables do break the suites
+
+
+# Faults put into a copy of the refreshed sample's warehouse, so that every suite fails on real rows
+# (most checks on more rows than GX keeps as examples, so which rows it keeps is compared too).
+SAMPLE_FAULTS = [
+    """insert into marts.fct_indicator_values select * from marts.fct_indicator_values
+        where hash(indicator_id, area_id, period) % 97 = 0""",
+    "update marts.fct_indicator_values set value = value * 3 where hash(area_id, period) % 13 = 0",
+    "update marts.fct_indicator_values set numerator = -1 where hash(indicator_id, area_id) % 41 = 0",
+    "update marts.fct_indicator_values set status = 'geheim' where hash(area_id, indicator_id) % 53 = 0",
+    "update staging.stg_genesis__bevoelkerung set anzahl = -anzahl - 1 where source_row % 37 = 0",
+    "update staging.stg_genesis__bevoelkerung set status = 'x', anzahl = null where source_row % 41 = 0",
+    "update intermediate.int_measures set value = value + 1000 where hash(area_id, measure_id) % 3 = 0",
+    "update intermediate.int_measures__delivered set value = value + 7 where hash(area_id, period) % 3 = 0",
+    "update marts.mart_data_availability set availability = null where hash(area_id, period) % 5 = 0",
+    "update marts.mart_small_area_reconciliation set difference_percent = difference_percent + 20",
+]
+
+
+def test_every_suite_judges_the_broken_sample_as_gx_on_every_row(
+    refreshed_sample: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every suite on the bundled sample with faults put in: the pre-filtered path (DuckDB hands GX the
+    rows that can fail and counts the rows) gives exactly GX's outcomes on every row: verdicts, counts,
+    examples."""
+    for database in (refreshed_sample.build_db, refreshed_sample.raw_db):
+        shutil.copy(database, tmp_path / database.name)
+    con = duckdb.connect(str(tmp_path / refreshed_sample.build_db.name))
+    con.execute(f"attach '{tmp_path / refreshed_sample.raw_db.name}' as raw")
+    for fault in SAMPLE_FAULTS:
+        con.execute(fault)
+    suites = read_suites().values()
+    assert all(prefiltered(suite) for suite in suites)
+    fast = {suite["name"]: validate_relation(con, suite) for suite in suites}
+    monkeypatch.setattr("expectations.validate.unexpected_predicate", lambda item: None)
+    for suite in suites:
+        outcomes = fast[suite["name"]]
+        assert outcomes == validate_relation(con, suite), suite["name"]
+        assert any(not outcome.success for outcome in outcomes), suite["name"]
+    failing_rows = [outcome.unexpected_count for outcomes in fast.values() for outcome in outcomes]
+    assert sum(count > MAX_EXAMPLES for count in failing_rows) >= 10
