@@ -135,4 +135,5 @@ def test_the_schedule_asks_for_the_deadlines_alone_on_a_quiet_night(quiet: DataP
     population_file(quiet, "2023-12-31").write_bytes(b"new\n")
     with dg.build_schedule_context(scheduled_execution_time=AT_TWO, resources=resources) as context:
         [request] = schedule.evaluate_tick(context).run_requests
-    assert request.asset_selection is None and request.asset_check_keys is None and not request.tags
+    assert request.asset_selection is None and request.asset_check_keys is None
+    assert NOTHING_NEW_TAG not in request.tags

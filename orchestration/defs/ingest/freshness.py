@@ -11,7 +11,10 @@ The checks run in `nightly_refresh`, which runs every night even when nobody del
 run only happens when a body's files land, which is exactly what a late body does not do; a night with
 nothing new runs these checks alone). For the body-delivered tables (`raw/stadt_kleinraum`,
 `raw/kommunale_meldungen`) it is one unpartitioned check listing the late bodies. All checks are one
-step, `delivery_on_time`, that reads the newest periods once.
+step, `delivery_on_time`, that reads the newest periods once. It follows every raw asset the refresh
+ingests, so a night whose ingest step fails (a raw store that cannot be written; a bad file does not
+fail it) judges no deadline: that run has failed and published nothing, and its report says "not
+judged".
 """
 
 from collections.abc import Iterator
