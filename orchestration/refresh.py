@@ -2,7 +2,9 @@
 
 `sozialmonitor refresh` calls this (importing the code location only then, so that commands which
 only read the published warehouse start fast). The runs go into the data directory's own Dagster
-instance, so the UI shows them like the scheduled ones.
+instance, so the UI shows them like the scheduled ones. A night with nothing new (see
+orchestration/defs/nightly/quiet.py) runs the deadline checks alone and never builds the full code
+location: that, dagster_dbt's import and the dbt manifest are what such a night would mostly pay for.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from dataclasses import fields
 
 import dagster as dg
 
-from orchestration.definitions import build_definitions
 from orchestration.defs.nightly.jobs import delivery_job_name, due_deliveries
+from orchestration.defs.nightly.quiet import nothing_new, quiet_definitions
 from orchestration.defs.nightly.reports import write_report
-from orchestration.defs.resources import PHASE_TAG
+from orchestration.defs.resources import NOTHING_NEW_TAG, PHASE_TAG
 from orchestration.run_log import read_runs
 from sozialmonitor.notify import notify, stderr_logger
 from sozialmonitor.publication import current_version, read_publication
@@ -33,23 +35,41 @@ def instance_for(paths: DataPaths) -> dg.DagsterInstance:
     return dg.DagsterInstance.from_config(str(paths.dagster_home))
 
 
-def run_refresh(paths: DataPaths) -> RefreshOutcome:
-    """Every body's delivery run (one per partition with something to ingest), then the refresh."""
-    paths.prepare()
-    started = time.perf_counter()
+def night_jobs(paths: DataPaths) -> tuple[list[tuple[dg.JobDefinition, str | None]], dict[str, str]]:
+    """The runs of this night, in order (job, partition), and the refresh's tags: on a night with
+    nothing new the deadline checks alone, else every due delivery run and then the full refresh."""
+    night = nothing_new(paths)
+    if night is not None:
+        quiet = quiet_definitions(paths).resolve_job_def(REFRESH_JOB)
+        return [(quiet, None)], {NOTHING_NEW_TAG: night.describe()}
+    # imported here: dagster_dbt and the dbt manifest are what a night with nothing new goes without
+    from orchestration.definitions import build_definitions
+
     defs = build_definitions(paths)
     jobs = [
         (defs.resolve_job_def(delivery_job_name(source.table)), source.lieferant)
         for source in due_deliveries(paths)
     ]
-    jobs.append((defs.resolve_job_def(REFRESH_JOB), None))
+    return [*jobs, (defs.resolve_job_def(REFRESH_JOB), None)], {}
+
+
+def run_refresh(paths: DataPaths) -> RefreshOutcome:
+    """Every body's delivery run (one per partition with something to ingest), then the refresh; or,
+    when nothing is new, the refresh's deadline checks alone."""
+    paths.prepare()
+    started = time.perf_counter()
+    jobs, refresh_tags = night_jobs(paths)
     version_before = current_version(paths)
     run_ids = []
     # dbt's console output goes to stderr with Dagster's log, so that stdout carries only the summary.
     with instance_for(paths) as instance, contextlib.redirect_stdout(sys.stderr):
         for job, partition in jobs:
             result = job.execute_in_process(
-                instance=instance, partition_key=partition, raise_on_error=False, run_config=QUIET_LOGS
+                instance=instance,
+                partition_key=partition,
+                raise_on_error=False,
+                run_config=QUIET_LOGS,
+                tags=refresh_tags if job.name == REFRESH_JOB else None,
             )
             run_ids.append(result.run_id)
         wall = time.perf_counter() - started

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.defs.resources import NOTHING_NEW_TAG
 from orchestration.keys import PUBLISHED_ASSET, RAW_PREFIX
 from sozialmonitor.checks import CheckResult
 from sozialmonitor.freshness import DELIVERY_CHECK, DeliveryStatus
@@ -52,6 +53,7 @@ def run_info(instance: dg.DagsterInstance, run_id: str) -> RunInfo:
         run.status.value,
         moment(record.start_time) or created,
         moment(record.end_time),
+        run.tags.get(NOTHING_NEW_TAG),
     )
 
 

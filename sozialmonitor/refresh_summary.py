@@ -69,12 +69,21 @@ def _publication(outcome: RefreshOutcome, paths: DataPaths) -> list[str]:
     return lines
 
 
-def format_summary(outcome: RefreshOutcome, paths: DataPaths) -> str:
+def _state(outcome: RefreshOutcome, paths: DataPaths) -> list[str]:
+    """The first line, and on a night with nothing new what was looked at: only the deadlines ran."""
+    if outcome.success and outcome.nothing_new:
+        return [
+            f"succeeded: nothing new, version {current_version(paths)} stays current",
+            f"{outcome.nothing_new}: only the delivery deadlines were checked",
+        ]
     if outcome.unchanged:
-        state = f"succeeded: nothing changed, version {current_version(paths)} stays current"
-    else:
-        state = "succeeded" if outcome.success and outcome.published else "FAILED: nothing was published"
-    lines = [f"{REFRESH_JOB} run {outcome.run_id} {state}", "", "phase      seconds"]
+        return [f"succeeded: nothing changed, version {current_version(paths)} stays current"]
+    return ["succeeded" if outcome.success and outcome.published else "FAILED: nothing was published"]
+
+
+def format_summary(outcome: RefreshOutcome, paths: DataPaths) -> str:
+    state, *detail = _state(outcome, paths)
+    lines = [f"{REFRESH_JOB} run {outcome.run_id} {state}", *detail, "", "phase      seconds"]
     for phase in PHASES:
         lines.append(f"{phase:<10} {outcome.phase_seconds.get(phase, 0.0):7.1f}")
     lines.append(f"{'total':<10} {outcome.wall_seconds:7.1f}  (wall time of the run, incl. Dagster start-up)")

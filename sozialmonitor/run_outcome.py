@@ -30,6 +30,8 @@ class RunInfo:
     status: str  # Dagster's run status: SUCCESS, FAILURE, CANCELED, …
     started: datetime | None
     ended: datetime | None
+    # a refresh that found nothing new: what it looked at (orchestration/defs/nightly/quiet.py)
+    nothing_new: str | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -92,6 +94,11 @@ class RunOutcome:
     @property
     def failed_checks(self) -> list[CheckResult]:
         return [check for check in self.checks if not check.passed]
+
+    @property
+    def nothing_new(self) -> str | None:
+        """What the refresh looked at when it found nothing new and judged the deadlines alone."""
+        return self.main_run.nothing_new
 
 
 @dataclass

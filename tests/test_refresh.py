@@ -229,13 +229,17 @@ def test_unreadable_file_is_quarantined_and_the_last_good_data_stays_published(
     assert published(broken.paths, values) == published(refreshed_sample, values)
 
 
-def test_a_refresh_with_nothing_new_skips_the_build_and_publishes_nothing(
+def test_a_refresh_that_loads_nothing_skips_the_build_and_publishes_nothing(
     refreshed_sample: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """A file whose name fits no pattern sends the night the full way (its run names it), where nothing
+    loads: the build, the gate and the publication skip (the night with nothing at all: test_quiet_night)."""
     paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
+    (paths.landing / "ba_gemeindedaten" / "Lieferung.txt").write_text("?", encoding="utf-8")
     before = current_version(paths)
     outcome = run_refresh(paths)
-    assert outcome.unchanged and current_version(paths) == before
+    assert outcome.unchanged and current_version(paths) == before and outcome.nothing_new is None
+    assert outcome.ingested["ba_gemeindedaten"].unmatched == ["Lieferung.txt"]
     assert outcome.phase_seconds.get("gate", 0.0) == 0.0 and outcome.phase_seconds.get("publish", 0.0) == 0.0
     assert f"succeeded: nothing changed, version {before} stays current" in format_summary(outcome, paths)
 

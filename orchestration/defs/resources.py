@@ -8,6 +8,8 @@ from sozialmonitor.settings import DataPaths
 
 # Every op says which phase of the refresh it belongs to; run summaries and benchmarks group by it.
 PHASE_TAG = "sozialmonitor/phase"
+# A `nightly_refresh` run that found nothing new carries what it looked at (defs/nightly/quiet.py).
+NOTHING_NEW_TAG = "sozialmonitor/nothing_new"
 
 
 class DataDirResource(dg.ConfigurableResource):

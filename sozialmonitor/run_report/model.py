@@ -64,6 +64,8 @@ class RunReport(RunOutcome):
         state = "succeeded" if self.succeeded else "FAILED"
         if self.published_version:
             outcome = f"published version {self.published_version}"
+        elif self.nothing_new:
+            outcome = f"nothing new, current stays {self.current_version}"
         elif main.job_name == REFRESH_JOB:
             outcome = f"nothing published, current stays {self.current_version or '(nothing published yet)'}"
         else:

@@ -86,6 +86,8 @@ def ingested(report: RunReport, paths: DataPaths) -> list[Block]:
                 f"{totals['quarantined']} quarantined.",
             )
         )
+    elif report.nothing_new:
+        out.append(("p", f"Nothing new: {report.nothing_new}. Only the delivery deadlines were checked."))
     else:
         out.append(("p", "No source was ingested in these runs."))
     if report.quarantine_reports:
