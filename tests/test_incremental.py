@@ -14,10 +14,10 @@ import duckdb
 import pytest
 
 from orchestration.refresh import run_refresh
+from sozialmonitor import warehouse
 from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
+from sozialmonitor.warehouse import built_with, definitions_fingerprint, record_built_with
 from tests.support import change_dortmund_cell, copy_of, population_file
-
-pytestmark = pytest.mark.slow
 
 BUILT_SCHEMAS = ("staging", "intermediate", "marts")
 DBT = str(Path(sys.executable).with_name("dbt"))
@@ -72,6 +72,30 @@ def remove_from_store(paths: DataPaths, source_id: str, path: Path) -> None:
     path.unlink()
 
 
+def test_a_build_records_the_definitions_it_was_built_with(data_paths: DataPaths) -> None:
+    assert built_with(data_paths) is None  # no build yet: the first is a full one
+    record_built_with(data_paths, "abc")
+    assert built_with(data_paths) == "abc"
+    record_built_with(data_paths, None)  # before a full build: until it completes, nothing to build on
+    assert built_with(data_paths) is None
+
+
+def test_the_definitions_fingerprint_follows_every_file_of_the_dbt_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project)
+    monkeypatch.setattr(warehouse, "DBT_PROJECT_DIR", project)
+    before = definitions_fingerprint()
+    seed = project / "seeds" / "altersgrenze.csv"
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(text.replace("\n", "\r\n", 1), encoding="utf-8")  # one byte more
+    assert definitions_fingerprint() != before
+    seed.write_text(text, encoding="utf-8")
+    assert definitions_fingerprint() == before
+
+
+@pytest.mark.slow
 def test_incremental_nights_build_what_a_full_build_builds(
     refreshed_sample: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

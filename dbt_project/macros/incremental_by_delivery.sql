@@ -2,9 +2,9 @@
   Incremental by delivery. A model whose rows of a period (a Stichtag, a Berichtsmonat) follow from the
   deliveries of that period alone (the newest delivery per key within it, sums within it) recomputes, on
   a night with new data, only the periods whose deliveries changed since it last ran: a new file, a file
-  replaced under its name (another sha256), a file no longer in the raw store. The new rows of a period
-  replace all its old ones, so a newer file superseding an older one, and a removed file, come out as in
-  a full build.
+  replaced under its name (another sha256), a file loaded again (the newest delivery is the one loaded
+  last), a file no longer in the raw store. The new rows of a period replace all its old ones, so a newer
+  file superseding an older one, and a removed file, come out as in a full build.
 
   Its state: the deliveries (stg_registry__deliveries: raw table, file version, period) of its raw
   tables it was computed from, in `<model>__deliveries` beside it, replaced by a post-hook inside the
@@ -25,7 +25,7 @@
 {% endmacro %}
 
 {% macro model_deliveries() %}
-    select raw_table, source_id, file_name, file_sha256, period
+    select raw_table, source_id, file_name, file_sha256, loaded_at, period
     from {{ ref('stg_registry__deliveries') }}
     {%- if config.get('raw_tables') %}
     where raw_table in ('{{ config.get('raw_tables') | join("', '") }}')
@@ -45,7 +45,7 @@
     {% endif %}
     {% set query %}
         with now as ({{ model_deliveries() }}),
-        before as (select raw_table, source_id, file_name, file_sha256, period from {{ state }}),
+        before as (select raw_table, source_id, file_name, file_sha256, loaded_at, period from {{ state }}),
         changed as ((from now except from before) union all (from before except from now))
         select distinct strftime(period, '%Y-%m-%d') from changed order by 1
     {% endset %}
