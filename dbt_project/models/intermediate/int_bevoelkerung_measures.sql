@@ -2,9 +2,19 @@
 -- the area's table by their bounds. A measure is a number only when every cell it sums is one, and only
 -- where the table's age groups fit its band exactly (no partial band: the Gemeinde table's 65–75 cannot
 -- make "65 bis unter 67").
+-- A table, incremental by delivery (macros/incremental_by_delivery.sql): a night recomputes only the
+-- Stichtage of new, replaced or removed population files, and its tests read rows instead of summing
+-- every Stichtag's cells again.
+{{ config(
+    materialized='incremental', incremental_strategy='changed_periods', period_column='period',
+    raw_tables=['genesis_12411_bevoelkerung', 'genesis_12411_bevoelkerung_gemeinden'],
+    post_hook="{{ record_deliveries() }}"
+) }}
+
 with cells as (
     select *, {{ measure_status('status') }} as measure_status, {{ published_zero('status') }} as published_zero
     from {{ ref('int_bevoelkerung_gebiete') }}
+    where {{ in_periods('stichtag', changed_periods()) }}
 ),
 
 measures as (

@@ -6,10 +6,16 @@
 -- A total the source delivers itself wins over the sum, so a Gemeinde the source withholds ("*")
 -- hides neither its Kreis nor the Ruhr where the source publishes the Kreis total. published_zero
 -- carries a source's "-" through every sum made only of such zeros (macro sum_of_parts).
-{{ config(materialized='table') }}
+-- Every row of a period follows from the deliveries of that period alone: incremental by delivery, a night
+-- recomputes only the periods of new, replaced or removed files (macros/incremental_by_delivery.sql).
+{{ config(
+    materialized='incremental', incremental_strategy='changed_periods', period_column='period',
+    post_hook="{{ record_deliveries() }}"
+) }}
 
 with delivered as (
     select 'delivered' as origin, * from {{ ref('int_measures__delivered') }}
+    where {{ in_periods('period', changed_periods()) }}
 ),
 
 gemeinden as (

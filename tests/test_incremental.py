@@ -1,0 +1,138 @@
+"""Incremental nights (issue 13): the models built incrementally by delivery recompute only the periods
+of new, replaced or removed files, and leave every table of the build exactly as a full build of the same
+raw store: after a corrected file, a newer delivery that supersedes an older file, a file removed from the
+store (which brings the superseded file back) and a re-delivery that goes to quarantine."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.refresh import run_refresh
+from sozialmonitor import warehouse
+from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
+from sozialmonitor.warehouse import built_with, definitions_fingerprint, record_built_with
+from tests.support import change_dortmund_cell, copy_of, population_file
+
+BUILT_SCHEMAS = ("staging", "intermediate", "marts")
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+def build_tables(paths: DataPaths) -> dict[str, tuple[int, int]]:
+    """Every table of the build warehouse: its row count and an order-independent hash of its rows. A
+    double is hashed to 9 decimals: a sum of doubles (the social index's means and deviations) may differ
+    in its last bit from one build to the next, with the rows in another order."""
+    with duckdb.connect(str(paths.build_db), read_only=True) as con:
+        columns = con.execute(
+            "select schema_name || '.' || table_name, list(case when data_type in ('DOUBLE', 'FLOAT') "
+            "then format('round(\"{}\", 9)', column_name) else format('\"{}\"', column_name) end "
+            "order by column_index) from duckdb_columns() semi join duckdb_tables() "
+            "using (schema_name, table_name) where schema_name in ? group by 1 order by 1",
+            [list(BUILT_SCHEMAS)],
+        ).fetchall()
+        return {
+            table: con.execute(f"select count(*), sum(hash({', '.join(hashed)})) from {table}").fetchone()
+            for table, hashed in columns
+        }
+
+
+def full_build(paths: DataPaths) -> None:
+    """`dbt build --full-refresh` of the same raw store, in the same build warehouse."""
+    run = subprocess.run(
+        [DBT, "build", "--full-refresh", "--quiet", *paths.dbt_vars()],
+        cwd=DBT_PROJECT_DIR,
+        env={"PATH": str(Path(sys.executable).parent), "HOME": str(paths.root), **paths.environment()},
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+
+
+def recomputed(paths: DataPaths, model: str) -> str:
+    """The SQL the last build ran for a staging model (dbt's run folder)."""
+    return next(paths.dbt_target.glob(f"run/sozialmonitor/models/staging/*/{model}.sql")).read_text()
+
+
+def assert_incremental_equals_full(paths: DataPaths) -> None:
+    incremental = build_tables(paths)
+    full_build(paths)
+    assert build_tables(paths) == incremental
+
+
+def remove_from_store(paths: DataPaths, source_id: str, path: Path) -> None:
+    """A file taken back: its rows and its log entry out of the raw store, the file out of landing."""
+    with duckdb.connect(str(paths.raw_db)) as con:
+        con.execute(f"delete from {source_id} where file_name = ?", [path.name])
+        con.execute("delete from ingest_log where source_id = ? and file_name = ?", [source_id, path.name])
+    path.unlink()
+
+
+def test_a_build_records_the_definitions_it_was_built_with(data_paths: DataPaths) -> None:
+    assert built_with(data_paths) is None  # no build yet: the first is a full one
+    record_built_with(data_paths, "abc")
+    assert built_with(data_paths) == "abc"
+    record_built_with(data_paths, None)  # before a full build: until it completes, nothing to build on
+    assert built_with(data_paths) is None
+
+
+def test_the_definitions_fingerprint_follows_every_file_of_the_dbt_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project)
+    monkeypatch.setattr(warehouse, "DBT_PROJECT_DIR", project)
+    before = definitions_fingerprint()
+    seed = project / "seeds" / "altersgrenze.csv"
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(text.replace("\n", "\r\n", 1), encoding="utf-8")  # one byte more
+    assert definitions_fingerprint() != before
+    seed.write_text(text, encoding="utf-8")
+    assert definitions_fingerprint() == before
+
+
+@pytest.mark.slow
+def test_incremental_nights_build_what_a_full_build_builds(
+    refreshed_sample: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
+    # night 1: Bochum corrects a count of 2023; a newer delivery of 31.12.2022 supersedes the old file
+    bochum = paths.landing / "stadt_bochum" / "bochum_kleinraeume_2023.txt"
+    lines = bochum.read_text(encoding="utf-8-sig").splitlines()
+    fields = lines[2].split("\t")
+    fields[3] = str(int(fields[3]) + 1)
+    lines[2] = "\t".join(fields)
+    bochum.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+    original = population_file(paths, "2022-12-31")
+    newer = original.with_name(original.stem + "_nachlieferung.csv")
+    shutil.copy(original, newer)
+    _, count = change_dortmund_cell(newer, "unter 3 Jahre", 8, "{original}")  # Deutsche, männlich
+    change_dortmund_cell(newer, "unter 3 Jahre", 8, str(int(count) + 5), consistent=True)
+    run_refresh(paths)
+
+    assert "stichtag in (date '2022-12-31')" in recomputed(paths, "stg_genesis__bevoelkerung")
+    assert "where false" in recomputed(paths, "stg_genesis__bevoelkerung_gemeinden")
+    with duckdb.connect(str(paths.build_db), read_only=True) as con:
+        files = con.execute(
+            "select distinct source_file from staging.stg_genesis__bevoelkerung where stichtag = '2022-12-31'"
+        ).fetchall()
+    assert files == [(newer.name,)]
+    assert_incremental_equals_full(paths)
+
+    # night 2: the newer delivery is taken back (the old file is the newest again); a re-delivery of
+    # 31.12.2021 that cannot be read goes to quarantine, and the store keeps the file's last good version
+    remove_from_store(paths, "genesis_12411_bevoelkerung", newer)
+    population_file(paths, "2021-12-31").write_text("kaputt\n", encoding="utf-8")
+    run_refresh(paths)
+
+    assert "stichtag in (date '2022-12-31')" in recomputed(paths, "stg_genesis__bevoelkerung")
+    with duckdb.connect(str(paths.build_db), read_only=True) as con:
+        files = con.execute(
+            "select distinct source_file from staging.stg_genesis__bevoelkerung where stichtag = '2022-12-31'"
+        ).fetchall()
+    assert files == [(original.name,)]
+    assert_incremental_equals_full(paths)
