@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -327,3 +329,20 @@ def test_every_suite_judges_the_broken_sample_as_gx_on_every_row(
         assert any(not outcome.success for outcome in outcomes), suite["name"]
     failing_rows = [outcome.unexpected_count for outcomes in fast.values() for outcome in outcomes]
     assert sum(count > MAX_EXAMPLES for count in failing_rows) >= 10
+
+
+def test_the_judge_loads_in_the_background_while_the_caller_goes_on() -> None:
+    """The refresh starts GX's import before dbt's build; a fresh interpreter shows the thread leaves
+    the caller free at once and GX loaded once it ends."""
+    script = (
+        "import sys, time\n"
+        "from expectations.validate import import_judge_in_background\n"
+        "started = time.perf_counter()\n"
+        "thread = import_judge_in_background()\n"
+        "returned = time.perf_counter() - started\n"
+        "thread.join()\n"
+        "loaded = time.perf_counter() - started\n"
+        "print('great_expectations' in sys.modules, returned < loaded / 10)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert run.stdout.split() == ["True", "True"]

@@ -11,6 +11,7 @@ import dbt.version
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
+from expectations.validate import import_judge_in_background
 from ingest.geography import RuhrGeography
 from ingest.landing import prepare_raw_tables
 from ingest.raw_store import RawStore
@@ -93,6 +94,7 @@ def build_warehouse_models(project: DbtProject) -> dg.AssetsDefinition:
             # gate and no publication (dbt's assets are skippable; everything downstream skips with them)
             context.log.info(f"nothing changed since version {current_version(paths)}: it stays current")
             return
+        import_judge_in_background()  # the gate follows the build in this process: GX loads meanwhile
         prepare_raw_tables(RawStore(paths.raw_db, paths.duckdb_config), RuhrGeography.from_seeds())
         # The models built incrementally by delivery recompute only the periods of new, replaced or
         # removed files; after a change of definitions (or with no complete build before) all of them.
