@@ -83,33 +83,41 @@ class _CellInserter:
         return {**columns, "werte": values, "status": statuses}
 
     def flush(self) -> None:
+        """Insert the batch, one raw row per cell: `unnest` of each row's value and status lists beside
+        the lists of the file's column labels (a parameter, the same for every row), so that DuckDB
+        zips them without a join. The batch is read by DuckDB's scan of the local Arrow table `batch`.
+
+        Why: per file of 12411-02-03-5 at x100 (59 kept rows x 54 cells; CPU time, 1,000 files in one
+        transaction) the cross product with `range` and `list_extract` took 7.3 ms, `unnest` 6.6 ms;
+        `register` and `unregister` of the batch 0.6 ms of it, the scan of the local table 0.2 ms. About
+        4 ms of it is DuckDB appending 3,186 rows to the table, whatever the statement."""
         rows = len(self.rows)
         if not rows:
             return
         layout, file_columns = self.export.layout, self.export.columns
-        self.con.register("batch", pa.table(self._columns()))
+        batch = pa.table(self._columns())  # noqa: F841 (read by name in the SQL below)
         column_names = [dimension.name for dimension in layout.column_dimensions]
         per_column = [[column[i] for column in file_columns] for i in range(len(column_names))]
-        dims = ", ".join(f"list_extract(?::varchar[], i) as {name}" for name in column_names)
+        dims = ", ".join(f"unnest(?::varchar[]) as {name}" for name in column_names)
         if self.ages is not None and self.ages.name in column_names:
             position = column_names.index(self.ages.name)
             bounds = [self.ages.bounds(column[position]) for column in file_columns]
-            ages = "list_extract(?::integer[], i) as alter_von, list_extract(?::integer[], i) as alter_bis"
+            ages = "unnest(?::integer[]) as alter_von, unnest(?::integer[]) as alter_bis"
             age_parameters = [[von for von, _ in bounds], [bis for _, bis in bounds]]
         else:
             ages = "row_von as alter_von, row_bis as alter_bis"
             age_parameters = []
         row_dims = "".join(f"{name}, " for name in self.row_names)
+        first = layout.n_label_fields + 1
         self.con.execute(
             f"""insert into {self.table} by name
                 select ? as source_id, ? as file_name, ? as file_sha256, row_number,
-                       {layout.n_label_fields} + i as column_number, ? as loaded_at,
-                       ? as table_code, stichtag, area_key, area_name, {row_dims}{dims}, {ages},
-                       werte[i] as anzahl, status[i] as status
-                from batch, range(1, {len(file_columns) + 1}) as r(i)""",
+                       unnest(range({first}, {first + len(file_columns)})) as column_number,
+                       ? as loaded_at, ? as table_code, stichtag, area_key, area_name, {row_dims}{dims},
+                       {ages}, unnest(werte) as anzahl, unnest(status) as status
+                from batch""",
             [*self.provenance.values(), layout.table_code, *per_column, *age_parameters],
         )
-        self.con.unregister("batch")
         self.rows_loaded += rows * len(file_columns)
         self.rows.clear()
 
