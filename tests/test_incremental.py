@@ -95,6 +95,16 @@ def test_the_definitions_fingerprint_follows_every_file_of_the_dbt_project(
     assert definitions_fingerprint() == before
 
 
+def population_files_of(paths: DataPaths, stichtag: str) -> list[str]:
+    """The files the build's Kreis population rows of one Stichtag come from."""
+    with duckdb.connect(str(paths.build_db), read_only=True) as con:
+        rows = con.execute(
+            "select distinct source_file from staging.stg_genesis__bevoelkerung where stichtag = ?",
+            [stichtag],
+        ).fetchall()
+    return [file for (file,) in rows]
+
+
 @pytest.mark.slow
 def test_incremental_nights_build_what_a_full_build_builds(
     refreshed_sample: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -116,11 +126,7 @@ def test_incremental_nights_build_what_a_full_build_builds(
 
     assert "stichtag in (date '2022-12-31')" in recomputed(paths, "stg_genesis__bevoelkerung")
     assert "where false" in recomputed(paths, "stg_genesis__bevoelkerung_gemeinden")
-    with duckdb.connect(str(paths.build_db), read_only=True) as con:
-        files = con.execute(
-            "select distinct source_file from staging.stg_genesis__bevoelkerung where stichtag = '2022-12-31'"
-        ).fetchall()
-    assert files == [(newer.name,)]
+    assert population_files_of(paths, "2022-12-31") == [newer.name]
     assert_incremental_equals_full(paths)
 
     # night 2: the newer delivery is taken back (the old file is the newest again); a re-delivery of
@@ -130,9 +136,5 @@ def test_incremental_nights_build_what_a_full_build_builds(
     run_refresh(paths)
 
     assert "stichtag in (date '2022-12-31')" in recomputed(paths, "stg_genesis__bevoelkerung")
-    with duckdb.connect(str(paths.build_db), read_only=True) as con:
-        files = con.execute(
-            "select distinct source_file from staging.stg_genesis__bevoelkerung where stichtag = '2022-12-31'"
-        ).fetchall()
-    assert files == [(original.name,)]
+    assert population_files_of(paths, "2022-12-31") == [original.name]
     assert_incremental_equals_full(paths)
