@@ -27,6 +27,7 @@ statement cost 3.2-3.9 ms a file instead of 5.4 ms (CPU time, x100 sample).
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -80,6 +81,10 @@ class _Statement:
     chunks: list[tuple[str, dict[str, Sequence], int]] = field(default_factory=list)
 
 
+def _load_order(file: LoggedFile) -> tuple:
+    return (file.loaded_at, file.file_name)
+
+
 class StagedFiles:
     """The staging of one source's files on one connection: `con` and `table` (the raw table a loader
     inserts into, inside the open transaction), what `ingest_log` holds for the source, and the files
@@ -101,6 +106,8 @@ class StagedFiles:
         self._statements: dict[tuple[str, str], _Statement] = {}
         self._buffered_cells = 0
         self._one_by_one = False  # after a refused buffer, until the next commit
+        # the two files loaded last, of the held and the pending ones (None: to be found again)
+        self._latest: list[LoggedFile] | None = None
 
     def logged(self, file_name: str) -> LoggedFile | None:
         """The version of the file the raw store holds (a file name is loaded at most once a run)."""
@@ -130,6 +137,14 @@ class StagedFiles:
 
     def accept(self, file: LoggedFile, encoding: str | None) -> None:
         """The file's inserted rows are good: they are committed with the batch."""
+        if (
+            self._latest is not None
+            and file.file_name not in self.held
+            and file.file_name not in self.pending
+        ):
+            self._latest = heapq.nlargest(2, [*self._latest, file], key=_load_order)
+        else:
+            self._latest = None  # a version it replaces may be among them
         self.pending[file.file_name] = _Pending(file, encoding)
         self._pending_rows += file.rows_loaded
         if self._pending_rows >= STAGE_MAX_ROWS:
@@ -191,15 +206,19 @@ class StagedFiles:
         self.lost = list(self.pending)
         self.pending.clear()
         self._pending_rows = 0
+        self._latest = None
         self._statements.clear()
         self._buffered_cells = 0
 
     def previous_delivery(self, file_name: str) -> LoggedFile | None:
         """The file loaded last before this one, pending or committed (by load time, then name, as
-        `ingest_log` would order them): the delivery a new file is compared with."""
-        logged = {**self.held, **{name: pending.file for name, pending in self.pending.items()}}
-        others = [file for name, file in logged.items() if name != file_name]
-        return max(others, key=lambda file: (file.loaded_at, file.file_name), default=None)
+        `ingest_log` would order them): the delivery a new file is compared with. The two loaded last
+        are kept from file to file (one of them is not this file): finding them among all files of the
+        source for each file took 0.6 s at x100."""
+        if self._latest is None:
+            logged = {**self.held, **{name: pending.file for name, pending in self.pending.items()}}
+            self._latest = heapq.nlargest(2, logged.values(), key=_load_order)
+        return next((file for file in self._latest if file.file_name != file_name), None)
 
     def areas_of(self, file: LoggedFile) -> set[tuple[str, str]]:
         """Area key and name of every row of that version of the file, pending or committed."""
