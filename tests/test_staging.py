@@ -188,6 +188,43 @@ def test_a_refused_buffer_loads_its_files_one_by_one_and_only_the_refused_file_i
     ]
 
 
+def test_a_buffer_refused_while_a_file_reads_the_previous_delivery_does_not_blame_that_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """a's buffered rows hold a NULL key; b fails after its rows were buffered, so c is compared with a,
+    whose rows c's load reads back: that insert of the buffer is refused while c loads. a alone is
+    quarantined for it, b for its own failure, and c loads."""
+    land(tmp_path, "a_2015.csv", "b_2015.csv", "c_2015.csv")
+    original_columns = genesis_loaders._CellInserter._columns
+
+    def columns(self: genesis_loaders._CellInserter) -> dict:
+        batch = original_columns(self)
+        if self.provenance.file_name == "a_2015.csv":
+            batch["area_key"] = [None, *batch["area_key"][1:]]
+        return batch
+
+    def load(
+        self: DatencsvLoader, staged: StagedFiles, source: Source, path: Path, provenance: Provenance
+    ) -> LoadStats:
+        stats = ORIGINAL_LOAD(self, staged, source, path, provenance)
+        if path.name == "b_2015.csv":
+            raise ValueError("a rule that failed after the rows were handed over")
+        return stats
+
+    monkeypatch.setattr(genesis_loaders._CellInserter, "_columns", columns)
+    monkeypatch.setattr(DatencsvLoader, "load", load)
+
+    result = ingest(tmp_path)
+
+    assert [(moved.problem.file, moved.problem.rule) for moved in result.quarantined] == [
+        ("a_2015.csv", "unreadable"),
+        ("b_2015.csv", "unreadable"),
+    ]
+    assert "NOT NULL constraint failed" in result.quarantined[0].problem.message
+    sha = file_sha256(GOLDEN)
+    assert files_in_store(tmp_path) == [("c_2015.csv", CELLS, [sha], sha)]
+
+
 def test_commits_are_bounded_and_a_failed_commit_keeps_the_ones_before(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
