@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
@@ -38,17 +39,17 @@ from ingest.staging import StagedFiles
 
 class _CellInserter:
     """Collects kept datencsv rows and inserts them into the raw table one cell per row (the unpivot
-    runs inside DuckDB, not in Python), every BATCH_ROWS rows. The labels of each value column come from
-    the file's own header (`DatencsvFile.columns`), whatever their order. Notes the Stichtage and the
-    areas (key and name as delivered) it inserted, for the load's statistics and the next delivery.
+    runs inside DuckDB, not in Python), every BATCH_ROWS rows; the file's last rows go to
+    `StagedFiles.insert_later`, which inserts them with those of the next files of the same labels. The
+    labels of each value column come from the file's own header (`DatencsvFile.columns`), whatever their
+    order. Notes the Stichtage and the areas (key and name as delivered) it inserted, for the load's
+    statistics and the next delivery.
 
     Rows are kept whole and turned into columns once per batch, in C: appending each field of each row
     to its list took 4.9 µs a kept row of 12411-03-03-4, this 2.0 µs (Arrow batch included)."""
 
-    def __init__(
-        self, con: duckdb.DuckDBPyConnection, table: str, export: DatencsvFile, provenance: Provenance
-    ):
-        self.con, self.table, self.export, self.provenance = con, table, export, provenance
+    def __init__(self, staged: StagedFiles, export: DatencsvFile, provenance: Provenance):
+        self.staged, self.export, self.provenance = staged, export, provenance
         layout = export.layout
         self.row_names = [dimension.name for dimension in layout.row_dimensions]
         self.ages = next((d for d in layout.dimensions if d.ages), None)
@@ -60,14 +61,24 @@ class _CellInserter:
     def add(self, row: DatencsvRow) -> None:
         self.rows.append(row)
         if len(self.rows) >= BATCH_ROWS:
-            self.flush()
+            batch = pa.table(self._columns())  # noqa: F841 (read by name in the SQL)
+            self.staged.con.execute(*self._statement)
 
     def _columns(self) -> dict[str, Sequence]:
-        """The batch column by column; a row dimension of age groups gives the bounds of each row."""
+        """The batch column by column, with the file's provenance on every row; a row dimension of age
+        groups gives the bounds of each row. Counts the cells and empties the batch."""
         lines, stichtage, keys, names, labels, values, statuses = zip(*self.rows, strict=True)
         self.stichtage.update(stichtage)
         self.areas.update(zip(keys, names, strict=True))
+        rows = len(lines)
+        self.rows_loaded += rows * len(self.export.columns)
+        self.rows.clear()
+        source_id, file_name, sha, loaded_at = self.provenance.values()
         columns: dict[str, Sequence] = {
+            "source_id": [source_id] * rows,
+            "file_name": [file_name] * rows,
+            "file_sha256": [sha] * rows,
+            "loaded_at": [loaded_at] * rows,
             "row_number": lines,
             "stichtag": stichtage,
             "area_key": keys,
@@ -79,23 +90,21 @@ class _CellInserter:
             columns["row_von"] = [bounds[label][0] for label in columns[self.ages.name]]
             columns["row_bis"] = [bounds[label][1] for label in columns[self.ages.name]]
         else:
-            columns["row_von"] = columns["row_bis"] = [None] * len(lines)
+            columns["row_von"] = columns["row_bis"] = [None] * rows
         return {**columns, "werte": values, "status": statuses}
 
-    def flush(self) -> None:
-        """Insert the batch, one raw row per cell: `unnest` of each row's value and status lists beside
-        the lists of the file's column labels (a parameter, the same for every row), so that DuckDB
-        zips them without a join. The batch is read by DuckDB's scan of the local Arrow table `batch`.
+    @cached_property
+    def _statement(self) -> tuple[str, list[object]]:
+        """The insert of a batch (known once the file's header is read), one raw row per cell: `unnest`
+        of each row's value and status lists beside the lists of the file's column labels (parameters,
+        the same for every row), so that DuckDB zips them without a join. The batch is read by DuckDB's
+        scan of the Arrow table `batch`, a local variable of the caller.
 
         Why: per file of 12411-02-03-5 at x100 (59 kept rows x 54 cells; CPU time, 1,000 files in one
         transaction) the cross product with `range` and `list_extract` took 7.3 ms, `unnest` 6.6 ms;
         `register` and `unregister` of the batch 0.6 ms of it, the scan of the local table 0.2 ms. About
         4 ms of it is DuckDB appending 3,186 rows to the table, whatever the statement."""
-        rows = len(self.rows)
-        if not rows:
-            return
         layout, file_columns = self.export.layout, self.export.columns
-        batch = pa.table(self._columns())  # noqa: F841 (read by name in the SQL below)
         column_names = [dimension.name for dimension in layout.column_dimensions]
         per_column = [[column[i] for column in file_columns] for i in range(len(column_names))]
         dims = ", ".join(f"unnest(?::varchar[]) as {name}" for name in column_names)
@@ -109,17 +118,19 @@ class _CellInserter:
             age_parameters = []
         row_dims = "".join(f"{name}, " for name in self.row_names)
         first = layout.n_label_fields + 1
-        self.con.execute(
-            f"""insert into {self.table} by name
-                select ? as source_id, ? as file_name, ? as file_sha256, row_number,
+        sql = f"""insert into {self.staged.table} by name
+                select source_id, file_name, file_sha256, row_number,
                        unnest(range({first}, {first + len(file_columns)})) as column_number,
-                       ? as loaded_at, ? as table_code, stichtag, area_key, area_name, {row_dims}{dims},
+                       loaded_at, ? as table_code, stichtag, area_key, area_name, {row_dims}{dims},
                        {ages}, unnest(werte) as anzahl, unnest(status) as status
-                from batch""",
-            [*self.provenance.values(), layout.table_code, *per_column, *age_parameters],
-        )
-        self.rows_loaded += rows * len(file_columns)
-        self.rows.clear()
+                from batch"""
+        return sql, [layout.table_code, *per_column, *age_parameters]
+
+    def finish(self) -> None:
+        """Hand the file's last rows to the staging, which inserts them with those of the next files."""
+        if self.rows:
+            cells, name = len(self.rows) * len(self.export.columns), self.provenance.file_name
+            self.staged.insert_later(*self._statement, name, self._columns(), cells)
 
 
 class DatencsvLoader:
@@ -170,22 +181,22 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
             loaded=lambda key: self.geography.decide(key) is AreaDecision.KEEP,
             check_key=lambda row: areas.reject_unofficial(row.area_key, row.area_name, row.line),
         )
-        inserter = _CellInserter(staged.con, staged.table, export, provenance)
+        inserter = _CellInserter(staged, export, provenance)
         kept: dict[str, str] = {}
         for row in export.rows():
-            if not areas.keep(row.area_key, row.area_name, row.line):
+            if not areas.keep_judged(row.area_key, row.area_name, row.line):
                 continue
             if row.area_key not in kept:
                 self._check_area(path, layout, row)
                 kept[row.area_key] = row.area_name
             inserter.add(row)
-        inserter.flush()
         warnings = (
             *export.warnings,
             *areas.warnings.values(),
             *self._missing_areas(path, layout, kept),
             *self._missing_since_previous(staged, source, path, kept),
         )
+        inserter.finish()  # last: reading the previous delivery inserts the buffered files first
         self._last_loaded = ((source.id, path.name, provenance.file_sha256), inserter.areas)
         return LoadStats(
             inserter.rows_loaded,

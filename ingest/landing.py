@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import duckdb
-
 from ingest.archive import verify_archive
 from ingest.errors import FileTooLargeError, SourceError, SourceProblem, UnreadableFileError
 from ingest.genesis_api import GenesisApiError, credentials_configured
@@ -38,23 +36,8 @@ from ingest.quarantine import Quarantined, quarantine
 from ingest.raw_store import LoggedFile, RawStore, file_sha256
 from ingest.registry import Source, load_registry
 from ingest.series_breaks import write_series_breaks
-from ingest.staging import StagedFiles
+from ingest.staging import STORE_ERRORS, BufferRefused, StagedFiles
 
-# DuckDB errors that say the raw store itself is broken or cannot be written (disk full, a lock, a
-# corrupt file, an interrupt), whichever file was being loaded: they fail the run instead of
-# quarantining a file that is not to blame. Other DuckDB errors while a file's rows are inserted
-# (a value that does not convert, a constraint) are that file's.
-STORE_ERRORS: tuple[type[BaseException], ...] = (
-    duckdb.IOException,
-    duckdb.FatalException,
-    duckdb.InternalException,
-    duckdb.TransactionException,
-    duckdb.ConnectionException,
-    duckdb.PermissionException,
-    duckdb.ResourceInUseException,
-    duckdb.SerializationException,
-    duckdb.InterruptException,
-)
 # A landing folder is for deliveries; reports someone copied beside them are not unmatched deliveries.
 REPORT_SUFFIXES = (".report.md", ".report.json")
 
@@ -231,16 +214,20 @@ def _ingest_files(
     limits: Limits,
     quarantine_dir: Path,
 ) -> list[FileLoad]:
-    """Stage the files in order. A file whose insert DuckDB refused is quarantined and took the files
-    staged before it since the last commit with it (`StagedFiles.lost`): those load again, in order, so
-    that each file is still compared with the delivery loaded before it."""
+    """Stage the files in order, and commit the last ones. A file whose insert DuckDB refused is
+    quarantined and took the files staged before it since the last commit with it (`StagedFiles.lost`):
+    those load again, in order, so that each file is still compared with the delivery loaded before it.
+    A refused insert of several files' buffered rows blames none of them: they all load again."""
     loads: dict[str, FileLoad] = {}
     index, uncommitted_from = 0, 0
-    while index < len(paths):
-        loaded = _ingest_file(staged, loader, source, paths[index], limits, quarantine_dir)
-        if loaded is not None:  # None: gone meanwhile, or quarantined when its batch was first loaded
-            loads[paths[index].name] = loaded
-        index += 1
+    while index < len(paths) or staged.pending:
+        if index == len(paths):
+            staged.commit()
+        else:
+            loaded = _ingest_file(staged, loader, source, paths[index], limits, quarantine_dir)
+            if loaded is not None:  # None: gone meanwhile, quarantined when its batch was first loaded,
+                loads[paths[index].name] = loaded  # or to be loaded again (`BufferRefused`)
+            index += 1
         if staged.lost:
             for name in staged.lost:
                 del loads[name]  # not in the store: only loading it again puts it there
@@ -274,6 +261,8 @@ def _ingest_file(
         _within_limits(path, limits)
         with staged.file(path.name, sha):
             stats = loader.load(staged, source, path, Provenance(source.id, path.name, sha, now))
+    except BufferRefused:
+        return None  # the buffered files before it are `lost`, and it is loaded again with them
     except SourceError as error:
         problem = error.problem
     except STORE_ERRORS:

@@ -15,13 +15,23 @@ GENESIS files, 366 s) 81 s, 43 s, 12 s and 19 s.
 
 The transaction is committed every `STAGE_MAX_ROWS` raw rows (and at the end), so the uncommitted rows
 stay bounded however many files a folder holds; each commit holds whole files.
+
+A loader may also hand a file's last rows to `insert_later`: consecutive files whose rows go in with
+the same statement (the same labels) are inserted together, once `BUFFER_CELLS` cells are buffered,
+and before anything reads the raw table or commits. A file that fails drops its buffered rows. If
+DuckDB refuses an insert of several files, the transaction is rolled back as above (`lost`) and, until
+the next commit, every file is inserted on its own again, so that the file to blame is the one refused.
+Why: parsing and planning the insert statement cost about 2 ms a file; 10 files of 12411-02-03-5 in one
+statement cost 3.2-3.9 ms a file instead of 5.4 ms (CPU time, x100 sample).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import heapq
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import chain
 
 import duckdb
 import pyarrow as pa
@@ -30,12 +40,49 @@ from ingest.raw_store import LoggedFile
 
 # raw rows inserted before they are committed: about 150 MB of a GENESIS table's cells
 STAGE_MAX_ROWS = 500_000
+# raw rows (cells) buffered by `insert_later` before they are inserted together
+BUFFER_CELLS = 100_000
+
+# DuckDB errors that say the raw store itself is broken or cannot be written (disk full, a lock, a
+# corrupt file, an interrupt), whichever file was being loaded: they fail the run instead of
+# quarantining a file that is not to blame. Other DuckDB errors while a file's rows are inserted
+# (a value that does not convert, a constraint) are that file's.
+STORE_ERRORS: tuple[type[BaseException], ...] = (
+    duckdb.IOException,
+    duckdb.FatalException,
+    duckdb.InternalException,
+    duckdb.TransactionException,
+    duckdb.ConnectionException,
+    duckdb.PermissionException,
+    duckdb.ResourceInUseException,
+    duckdb.SerializationException,
+    duckdb.InterruptException,
+)
+
+
+class BufferRefused(Exception):
+    """DuckDB refused the insert of buffered files: the transaction is rolled back, its files are `lost`
+    and load again, one insert each. No file is to blame yet, so none is quarantined."""
 
 
 @dataclass(frozen=True)
 class _Pending:
     file: LoggedFile
     encoding: str | None
+
+
+@dataclass
+class _Statement:
+    """Buffered rows of consecutive files inserted by one statement, which reads them as `batch`."""
+
+    sql: str
+    parameters: list[object]
+    # (file name, its columns, the cells they make)
+    chunks: list[tuple[str, dict[str, Sequence], int]] = field(default_factory=list)
+
+
+def _load_order(file: LoggedFile) -> tuple:
+    return (file.loaded_at, file.file_name)
 
 
 class StagedFiles:
@@ -56,6 +103,11 @@ class StagedFiles:
         self.lost: list[str] = []
         self._pending_rows = 0
         self._open = False
+        self._statements: dict[tuple[str, str], _Statement] = {}
+        self._buffered_cells = 0
+        self._one_by_one = False  # after a refused buffer, until the next commit
+        # the two files loaded last, of the held and the pending ones (None: to be found again)
+        self._latest: list[LoggedFile] | None = None
 
     def logged(self, file_name: str) -> LoggedFile | None:
         """The version of the file the raw store holds (a file name is loaded at most once a run)."""
@@ -70,14 +122,13 @@ class StagedFiles:
             self._open = True
         try:
             yield
+        except BufferRefused:
+            raise
         except duckdb.Error:
-            self._open = False
-            self.con.rollback()
-            self.lost = list(self.pending)
-            self.pending.clear()
-            self._pending_rows = 0
+            self._abort()
             raise
         except Exception:
+            self._drop(file_name)
             self.con.execute(
                 f"delete from {self.table} where source_id = ? and file_name = ? and file_sha256 = ?",
                 [self.source_id, file_name, sha],
@@ -86,20 +137,92 @@ class StagedFiles:
 
     def accept(self, file: LoggedFile, encoding: str | None) -> None:
         """The file's inserted rows are good: they are committed with the batch."""
+        if (
+            self._latest is not None
+            and file.file_name not in self.held
+            and file.file_name not in self.pending
+        ):
+            self._latest = heapq.nlargest(2, [*self._latest, file], key=_load_order)
+        else:
+            self._latest = None  # a version it replaces may be among them
         self.pending[file.file_name] = _Pending(file, encoding)
         self._pending_rows += file.rows_loaded
         if self._pending_rows >= STAGE_MAX_ROWS:
             self.commit()
+        elif self._buffered_cells >= BUFFER_CELLS:
+            try:
+                self.flush()
+            except BufferRefused:
+                return  # the files are `lost`: they load again
+
+    def insert_later(
+        self, sql: str, parameters: list[object], file_name: str, columns: dict[str, Sequence], cells: int
+    ) -> None:
+        """Insert the file's rows (`columns`, read by `sql` as `batch`) together with those of the files
+        before it that use the same statement and parameters: at the latest before anything reads the
+        raw table or commits. `cells`: the raw rows they make."""
+        if self._one_by_one:
+            batch = pa.table(columns)  # noqa: F841 (read by name in the SQL)
+            self.con.execute(sql, parameters)
+            return
+        key = (sql, repr(parameters))
+        statement = self._statements.get(key)
+        if statement is None:
+            statement = self._statements[key] = _Statement(sql, parameters)
+        statement.chunks.append((file_name, columns, cells))
+        self._buffered_cells += cells
+
+    def flush(self) -> None:
+        """Insert the buffered rows, one statement per kind. A refusal rolls the transaction back."""
+        statements, self._statements, self._buffered_cells = self._statements, {}, 0
+        try:
+            for statement in statements.values():
+                chunks = [columns for _, columns, _ in statement.chunks]
+                batch = pa.table(  # noqa: F841 (read by name in the SQL)
+                    {name: list(chain.from_iterable(c[name] for c in chunks)) for name in chunks[0]}
+                )
+                self.con.execute(statement.sql, statement.parameters)
+        except STORE_ERRORS:
+            self._abort()
+            raise
+        except duckdb.Error as error:
+            self._abort()
+            self._one_by_one = True
+            raise BufferRefused(str(error)) from error
+
+    def _drop(self, file_name: str) -> None:
+        """Forget the buffered rows of a file that failed."""
+        for key, statement in list(self._statements.items()):
+            statement.chunks = [chunk for chunk in statement.chunks if chunk[0] != file_name]
+            if not statement.chunks:
+                del self._statements[key]
+        self._buffered_cells = sum(cells for s in self._statements.values() for *_, cells in s.chunks)
+
+    def _abort(self) -> None:
+        """DuckDB aborted the transaction: everything not yet committed is rolled back and `lost`."""
+        if self._open:
+            self._open = False
+            self.con.rollback()
+        self.lost = list(self.pending)
+        self.pending.clear()
+        self._pending_rows = 0
+        self._latest = None
+        self._statements.clear()
+        self._buffered_cells = 0
 
     def previous_delivery(self, file_name: str) -> LoggedFile | None:
         """The file loaded last before this one, pending or committed (by load time, then name, as
-        `ingest_log` would order them): the delivery a new file is compared with."""
-        logged = {**self.held, **{name: pending.file for name, pending in self.pending.items()}}
-        others = [file for name, file in logged.items() if name != file_name]
-        return max(others, key=lambda file: (file.loaded_at, file.file_name), default=None)
+        `ingest_log` would order them): the delivery a new file is compared with. The two loaded last
+        are kept from file to file (one of them is not this file): finding them among all files of the
+        source for each file took 0.6 s at x100."""
+        if self._latest is None:
+            logged = {**self.held, **{name: pending.file for name, pending in self.pending.items()}}
+            self._latest = heapq.nlargest(2, logged.values(), key=_load_order)
+        return next((file for file in self._latest if file.file_name != file_name), None)
 
     def areas_of(self, file: LoggedFile) -> set[tuple[str, str]]:
         """Area key and name of every row of that version of the file, pending or committed."""
+        self.flush()
         return set(
             self.con.execute(
                 f"select distinct area_key, area_name from {self.table} "
@@ -113,6 +236,10 @@ class StagedFiles:
         rows written, in the transaction that holds their rows."""
         if not self._open:
             return
+        try:
+            self.flush()
+        except BufferRefused:
+            return  # the files are `lost`: they load again
         names = list(self.pending)
         log = pa.table(
             {
@@ -147,3 +274,4 @@ class StagedFiles:
         self.held.update((name, self.pending[name].file) for name in names)
         self.pending.clear()
         self._pending_rows = 0
+        self._one_by_one = False

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest import staging
+from ingest import genesis_loaders, staging
 from ingest.genesis_loaders import DatencsvLoader
 from ingest.geography import RuhrGeography
 from ingest.landing import SourceLoad, ingest_source
@@ -99,7 +99,8 @@ def test_a_changed_file_is_replaced_in_the_same_commit_as_a_new_one(tmp_path: Pa
 def test_a_file_whose_insert_fails_leaves_none_of_its_rows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A value the raw table refuses (NULL in a NOT NULL column), after the file's good rows were staged."""
+    """A row the raw table refuses (NULL in a NOT NULL column) inserted by the file's own statement, as a
+    batch of a large file is, after the file's good rows were staged."""
     land(tmp_path, "a_2015.csv", "b_2015.csv", "c_2015.csv")
 
     def load(
@@ -108,9 +109,7 @@ def test_a_file_whose_insert_fails_leaves_none_of_its_rows(
         stats = ORIGINAL_LOAD(self, staged, source, path, provenance)
         if path.name == "b_2015.csv":
             staged.con.execute(
-                f"insert into {staged.table} by name select * replace (null as area_key) "
-                f"from {staged.table} where file_name = ? limit 1",
-                [path.name],
+                f"insert into {staged.table} (source_id, file_name) values (?, ?)", [source.id, path.name]
             )
         return stats
 
@@ -128,6 +127,102 @@ def test_a_file_whose_insert_fails_leaves_none_of_its_rows(
         ("a_2015.csv", CELLS),
         ("c_2015.csv", CELLS),
     ]
+
+
+def test_a_file_that_fails_after_its_rows_were_buffered_leaves_none_of_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """b fails once its rows wait in the buffer between a's and c's: a and c load, b leaves nothing."""
+    land(tmp_path, "a_2015.csv", "b_2015.csv", "c_2015.csv")
+
+    def load(
+        self: DatencsvLoader, staged: StagedFiles, source: Source, path: Path, provenance: Provenance
+    ) -> LoadStats:
+        stats = ORIGINAL_LOAD(self, staged, source, path, provenance)
+        if path.name == "b_2015.csv":
+            raise ValueError("a rule that failed after the rows were handed over")
+        return stats
+
+    monkeypatch.setattr(DatencsvLoader, "load", load)
+
+    result = ingest(tmp_path)
+
+    [moved] = result.quarantined
+    assert (moved.problem.file, moved.problem.rule) == ("b_2015.csv", "unreadable")
+    sha = file_sha256(GOLDEN)
+    assert files_in_store(tmp_path) == [("a_2015.csv", CELLS, [sha], sha), ("c_2015.csv", CELLS, [sha], sha)]
+
+
+@pytest.mark.parametrize("buffer_cells", [staging.BUFFER_CELLS, 2 * CELLS])
+def test_a_refused_buffer_loads_its_files_one_by_one_and_only_the_refused_file_is_quarantined(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, buffer_cells: int
+) -> None:
+    """c's buffered rows hold a NULL key, which the raw table refuses when the buffer of several files
+    is inserted (a, b, c, d in one buffer; or a, b in one and c, d in the next): the files of the
+    rolled-back transaction load again one insert each, and c alone is quarantined."""
+    land(tmp_path, "a_2015.csv", "b_2015.csv", "c_2015.csv", "d_2015.csv")
+    monkeypatch.setattr(staging, "BUFFER_CELLS", buffer_cells)
+    original_columns = genesis_loaders._CellInserter._columns
+
+    def columns(self: genesis_loaders._CellInserter) -> dict:
+        batch = original_columns(self)
+        if self.provenance.file_name == "c_2015.csv":
+            batch["area_key"] = [None, *batch["area_key"][1:]]
+        return batch
+
+    monkeypatch.setattr(genesis_loaders._CellInserter, "_columns", columns)
+
+    result = ingest(tmp_path)
+
+    [moved] = result.quarantined
+    assert (moved.problem.file, moved.problem.rule) == ("c_2015.csv", "unreadable")
+    assert "NOT NULL constraint failed" in moved.problem.message
+    assert [(file.file_name, file.rows_loaded) for file in result.loaded] == [
+        ("a_2015.csv", CELLS),
+        ("b_2015.csv", CELLS),
+        ("d_2015.csv", CELLS),
+    ]
+    sha = file_sha256(GOLDEN)
+    assert files_in_store(tmp_path) == [
+        (name, CELLS, [sha], sha) for name in ("a_2015.csv", "b_2015.csv", "d_2015.csv")
+    ]
+
+
+def test_a_buffer_refused_while_a_file_reads_the_previous_delivery_does_not_blame_that_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """a's buffered rows hold a NULL key; b fails after its rows were buffered, so c is compared with a,
+    whose rows c's load reads back: that insert of the buffer is refused while c loads. a alone is
+    quarantined for it, b for its own failure, and c loads."""
+    land(tmp_path, "a_2015.csv", "b_2015.csv", "c_2015.csv")
+    original_columns = genesis_loaders._CellInserter._columns
+
+    def columns(self: genesis_loaders._CellInserter) -> dict:
+        batch = original_columns(self)
+        if self.provenance.file_name == "a_2015.csv":
+            batch["area_key"] = [None, *batch["area_key"][1:]]
+        return batch
+
+    def load(
+        self: DatencsvLoader, staged: StagedFiles, source: Source, path: Path, provenance: Provenance
+    ) -> LoadStats:
+        stats = ORIGINAL_LOAD(self, staged, source, path, provenance)
+        if path.name == "b_2015.csv":
+            raise ValueError("a rule that failed after the rows were handed over")
+        return stats
+
+    monkeypatch.setattr(genesis_loaders._CellInserter, "_columns", columns)
+    monkeypatch.setattr(DatencsvLoader, "load", load)
+
+    result = ingest(tmp_path)
+
+    assert [(moved.problem.file, moved.problem.rule) for moved in result.quarantined] == [
+        ("a_2015.csv", "unreadable"),
+        ("b_2015.csv", "unreadable"),
+    ]
+    assert "NOT NULL constraint failed" in result.quarantined[0].problem.message
+    sha = file_sha256(GOLDEN)
+    assert files_in_store(tmp_path) == [("c_2015.csv", CELLS, [sha], sha)]
 
 
 def test_commits_are_bounded_and_a_failed_commit_keeps_the_ones_before(
