@@ -1,13 +1,16 @@
 """Incremental nights (issue 13): the models built incrementally by delivery recompute only the periods
 of new, replaced or removed files, and leave every table of the build exactly as a full build of the same
 raw store: after a corrected file, a newer delivery that supersedes an older file, a file removed from the
-store (which brings the superseded file back) and a re-delivery that goes to quarantine."""
+store (which brings the superseded file back) and a re-delivery that goes to quarantine. The seeds'
+tables, not reloaded on such a night, are compared with the full build's too."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -19,7 +22,7 @@ from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
 from sozialmonitor.warehouse import built_with, definitions_fingerprint, record_built_with
 from tests.support import change_dortmund_cell, copy_of, population_file
 
-BUILT_SCHEMAS = ("staging", "intermediate", "marts")
+BUILT_SCHEMAS = ("reference", "staging", "intermediate", "marts")
 DBT = str(Path(sys.executable).with_name("dbt"))
 
 
@@ -56,6 +59,15 @@ def full_build(paths: DataPaths) -> None:
 def recomputed(paths: DataPaths, model: str) -> str:
     """The SQL the last build ran for a staging model (dbt's run folder)."""
     return next(paths.dbt_target.glob(f"run/sozialmonitor/models/staging/*/{model}.sql")).read_text()
+
+
+def dbt_ran(paths: DataPaths) -> Counter[str]:
+    """What the last dbt build ran, by resource type (its run_results.json), and what the project has."""
+    ran = json.loads((paths.dbt_target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    nodes = json.loads((paths.dbt_target / "manifest.json").read_text(encoding="utf-8"))["nodes"]
+    return Counter(result["unique_id"].split(".")[0] for result in ran) + Counter(
+        f"project {node['resource_type']}" for node in nodes.values()
+    )
 
 
 def assert_incremental_equals_full(paths: DataPaths) -> None:
@@ -127,6 +139,9 @@ def test_incremental_nights_build_what_a_full_build_builds(
     assert "stichtag in (date '2022-12-31')" in recomputed(paths, "stg_genesis__bevoelkerung")
     assert "where false" in recomputed(paths, "stg_genesis__bevoelkerung_gemeinden")
     assert population_files_of(paths, "2022-12-31") == [newer.name]
+    ran = dbt_ran(paths)  # the seeds are unchanged: not reloaded, but every test ran, those on seeds too
+    assert ran["seed"] == 0 < ran["project seed"]
+    assert ran["test"] == ran["project test"] > 0
     assert_incremental_equals_full(paths)
 
     # night 2: the newer delivery is taken back (the old file is the newest again); a re-delivery of
