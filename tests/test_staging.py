@@ -6,6 +6,7 @@ commit leaves the store as it was before it."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -102,18 +103,7 @@ def test_a_file_whose_insert_fails_leaves_none_of_its_rows(
     """A row the raw table refuses (NULL in a NOT NULL column) inserted by the file's own statement, as a
     batch of a large file is, after the file's good rows were staged."""
     land(tmp_path, "a_2015.csv", "b_2015.csv", "c_2015.csv")
-
-    def load(
-        self: DatencsvLoader, staged: StagedFiles, source: Source, path: Path, provenance: Provenance
-    ) -> LoadStats:
-        stats = ORIGINAL_LOAD(self, staged, source, path, provenance)
-        if path.name == "b_2015.csv":
-            staged.con.execute(
-                f"insert into {staged.table} (source_id, file_name) values (?, ?)", [source.id, path.name]
-            )
-        return stats
-
-    monkeypatch.setattr(DatencsvLoader, "load", load)
+    after_load(monkeypatch, "b_2015.csv", insert_a_refused_row)
 
     result = ingest(tmp_path)
 
@@ -134,16 +124,7 @@ def test_a_file_that_fails_after_its_rows_were_buffered_leaves_none_of_them(
 ) -> None:
     """b fails once its rows wait in the buffer between a's and c's: a and c load, b leaves nothing."""
     land(tmp_path, "a_2015.csv", "b_2015.csv", "c_2015.csv")
-
-    def load(
-        self: DatencsvLoader, staged: StagedFiles, source: Source, path: Path, provenance: Provenance
-    ) -> LoadStats:
-        stats = ORIGINAL_LOAD(self, staged, source, path, provenance)
-        if path.name == "b_2015.csv":
-            raise ValueError("a rule that failed after the rows were handed over")
-        return stats
-
-    monkeypatch.setattr(DatencsvLoader, "load", load)
+    after_load(monkeypatch, "b_2015.csv", fail_after_handing_over)
 
     result = ingest(tmp_path)
 
@@ -162,15 +143,7 @@ def test_a_refused_buffer_loads_its_files_one_by_one_and_only_the_refused_file_i
     rolled-back transaction load again one insert each, and c alone is quarantined."""
     land(tmp_path, "a_2015.csv", "b_2015.csv", "c_2015.csv", "d_2015.csv")
     monkeypatch.setattr(staging, "BUFFER_CELLS", buffer_cells)
-    original_columns = genesis_loaders._CellInserter._columns
-
-    def columns(self: genesis_loaders._CellInserter) -> dict:
-        batch = original_columns(self)
-        if self.provenance.file_name == "c_2015.csv":
-            batch["area_key"] = [None, *batch["area_key"][1:]]
-        return batch
-
-    monkeypatch.setattr(genesis_loaders._CellInserter, "_columns", columns)
+    null_key_in_rows_of(monkeypatch, "c_2015.csv")
 
     result = ingest(tmp_path)
 
@@ -195,24 +168,8 @@ def test_a_buffer_refused_while_a_file_reads_the_previous_delivery_does_not_blam
     whose rows c's load reads back: that insert of the buffer is refused while c loads. a alone is
     quarantined for it, b for its own failure, and c loads."""
     land(tmp_path, "a_2015.csv", "b_2015.csv", "c_2015.csv")
-    original_columns = genesis_loaders._CellInserter._columns
-
-    def columns(self: genesis_loaders._CellInserter) -> dict:
-        batch = original_columns(self)
-        if self.provenance.file_name == "a_2015.csv":
-            batch["area_key"] = [None, *batch["area_key"][1:]]
-        return batch
-
-    def load(
-        self: DatencsvLoader, staged: StagedFiles, source: Source, path: Path, provenance: Provenance
-    ) -> LoadStats:
-        stats = ORIGINAL_LOAD(self, staged, source, path, provenance)
-        if path.name == "b_2015.csv":
-            raise ValueError("a rule that failed after the rows were handed over")
-        return stats
-
-    monkeypatch.setattr(genesis_loaders._CellInserter, "_columns", columns)
-    monkeypatch.setattr(DatencsvLoader, "load", load)
+    null_key_in_rows_of(monkeypatch, "a_2015.csv")
+    after_load(monkeypatch, "b_2015.csv", fail_after_handing_over)
 
     result = ingest(tmp_path)
 
@@ -287,3 +244,43 @@ def stage(staged: StagedFiles, path: Path) -> list[str]:
         )
     staged.accept(LoggedFile(path.name, sha, stats.rows_loaded, stats.source_rows_skipped, now), None)
     return [warning.message for warning in stats.warnings if warning.rule == "area_missing_since_previous"]
+
+
+def after_load(
+    monkeypatch: pytest.MonkeyPatch, name: str, then: Callable[[StagedFiles, Source, Path], None]
+) -> None:
+    """The loader, with `then` run after the file `name` has loaded (its rows handed over)."""
+
+    def load(
+        self: DatencsvLoader, staged: StagedFiles, source: Source, path: Path, provenance: Provenance
+    ) -> LoadStats:
+        stats = ORIGINAL_LOAD(self, staged, source, path, provenance)
+        if path.name == name:
+            then(staged, source, path)
+        return stats
+
+    monkeypatch.setattr(DatencsvLoader, "load", load)
+
+
+def fail_after_handing_over(staged: StagedFiles, source: Source, path: Path) -> None:
+    raise ValueError("a rule that failed after the rows were handed over")
+
+
+def insert_a_refused_row(staged: StagedFiles, source: Source, path: Path) -> None:
+    """A row the raw table refuses (NULL in NOT NULL columns), by the file's own statement."""
+    staged.con.execute(
+        f"insert into {staged.table} (source_id, file_name) values (?, ?)", [source.id, path.name]
+    )
+
+
+def null_key_in_rows_of(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """The file `name`'s first cell handed over with no area key, which the raw table refuses."""
+    original_columns = genesis_loaders._CellInserter._columns
+
+    def columns(self: genesis_loaders._CellInserter) -> dict:
+        batch = original_columns(self)
+        if self.provenance.file_name == name:
+            batch["area_key"] = [None, *batch["area_key"][1:]]
+        return batch
+
+    monkeypatch.setattr(genesis_loaders._CellInserter, "_columns", columns)
