@@ -184,7 +184,7 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
         inserter = _CellInserter(staged, export, provenance)
         kept: dict[str, str] = {}
         for row in export.rows():
-            if not areas.keep_judged(row.area_key, row.area_name, row.line):
+            if not areas.keep(row.area_key, row.area_name, row.line):
                 continue
             if row.area_key not in kept:
                 self._check_area(path, layout, row)

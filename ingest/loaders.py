@@ -118,14 +118,7 @@ class AreaFilter:
         return decision
 
     def keep(self, key: str, name: str, row: int) -> bool:
-        return self._keep(self.reject_unofficial(key, name, row), key, name, row)
-
-    def keep_judged(self, key: str, name: str, row: int) -> bool:
-        """`keep` for a row whose key `reject_unofficial` has judged already (the datencsv reader's
-        `check_key`): judging it twice cost 0.2 s of the 22 s of 12411 Kreise at x100."""
-        return self._keep(self.geography.decide(key), key, name, row)
-
-    def _keep(self, decision: AreaDecision, key: str, name: str, row: int) -> bool:
+        decision = self.reject_unofficial(key, name, row)
         if decision is AreaDecision.UNLISTED and key not in self.warnings:
             self.warnings[key] = SourceProblem(
                 self.file,
