@@ -27,7 +27,7 @@ from sozialmonitor.atlas import build_atlas
 from sozialmonitor.checks import CheckResult
 from sozialmonitor.files import fsync
 from sozialmonitor.settings import PROJECT_ROOT, DataPaths
-from sozialmonitor.warehouse import NotPublishedError, connect_published
+from sozialmonitor.warehouse import NotPublishedError, add_files, connect_published
 
 PUBLISHED_SCHEMAS = ("marts",)
 MANIFEST = "manifest.json"
@@ -132,11 +132,7 @@ def publication_inputs(paths: DataPaths) -> str:
             "select source_id, file_name, file_sha256 from ingest_log order by all"
         ).fetchall():
             digest.update("\t".join(row).encode() + b"\n")
-    for name in DEFINITION_FILES:
-        root = PROJECT_ROOT / name
-        for path in sorted([root] if root.is_file() else root.rglob("*")):
-            if path.is_file():
-                digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0" + path.read_bytes())
+    add_files(digest, [PROJECT_ROOT / name for name in DEFINITION_FILES], PROJECT_ROOT)
     return digest.hexdigest()
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -37,10 +39,18 @@ def definitions_fingerprint() -> str:
     incrementally by delivery (dbt_project/macros/incremental_by_delivery.sql) recompute only the periods
     whose deliveries changed; a changed definition changes every period, so it takes a full build."""
     digest = hashlib.sha256(duckdb.__version__.encode() + b"\n")
-    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes())
+    add_files(digest, [DBT_PROJECT_DIR], DBT_PROJECT_DIR)
     return digest.hexdigest()
+
+
+def add_files(digest: Any, roots: Iterable[Path], base: Path) -> None:
+    """Feed `digest` every file under `roots` (a root may be a file), sorted, each as its path relative
+    to `base` and its bytes: what the definitions fingerprints (this module's, the publication's inputs)
+    are made of, so that a renamed, added or removed file changes them as an edited one does."""
+    for root in roots:
+        for path in sorted([root] if root.is_file() else root.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
 
 
 def built_with(paths: DataPaths) -> str | None:
