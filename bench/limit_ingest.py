@@ -37,6 +37,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from expectations.sql import sql_literal
 from ingest.genesis import AREA_KEY, TABLE_LINE
 from ingest.genesis_columns import ColumnMap
 from ingest.genesis_format import (
@@ -128,16 +129,8 @@ def read_head(path: Path, source: Source) -> FileHead:
     raise ValueError(f"{path}: no data row in the first {HEAD_BYTES} bytes")
 
 
-def _literal(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, int):
-        return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def _array(values: list) -> str:
-    return "[" + ", ".join(_literal(value) for value in values) + "]"
+    return "[" + ", ".join(sql_literal(value) for value in values) + "]"
 
 
 def _spellings(dimension: Dimension) -> list[tuple[str, str, str, int | None, int | None]]:
@@ -154,8 +147,10 @@ def _spellings(dimension: Dimension) -> list[tuple[str, str, str, int | None, in
 
 def _cell_sql() -> tuple[str, str]:
     """anzahl and status of a trimmed cell: a whole number, or a GENESIS symbol (`-` is zero)."""
-    values = " ".join(f"when {_literal(s)} then {_literal(v)}" for s, (_, v) in SPECIAL_SYMBOLS.items())
-    statuses = " ".join(f"when {_literal(s)} then {_literal(st)}" for s, (st, _) in SPECIAL_SYMBOLS.items())
+    values = " ".join(f"when {sql_literal(s)} then {sql_literal(v)}" for s, (_, v) in SPECIAL_SYMBOLS.items())
+    statuses = " ".join(
+        f"when {sql_literal(s)} then {sql_literal(st)}" for s, (st, _) in SPECIAL_SYMBOLS.items()
+    )
     anzahl = f"coalesce(try_cast(cell as bigint), case cell {values} end)"
     status = f"case when try_cast(cell as bigint) is not null then 'ok' else case cell {statuses} end end"
     return anzahl, status
@@ -180,7 +175,7 @@ def _dimensions_sql(head: FileHead) -> tuple[list[str], list[str]]:
     for offset, dimension in enumerate(layout.row_dimensions):
         alias, field = f"d{offset}", f"c{layout.key_field + 2 + offset}"
         joins.append(
-            f"left join bench_labels as {alias} on {alias}.dimension = {_literal(dimension.name)} "
+            f"left join bench_labels as {alias} on {alias}.dimension = {sql_literal(dimension.name)} "
             f"and {alias}.spelling = lower(trim({field}))"
         )
         items.append(f"{alias}.label as {dimension.name}")
@@ -229,7 +224,7 @@ cells as (
 )
 select files.source_id, files.file_name, files.file_sha256, cells.line::integer as row_number,
        {layout.n_label_fields} + cells.i as column_number, files.loaded_at,
-       {_literal(layout.table_code)} as table_code, {_stichtag_sql(layout)} as stichtag,
+       {sql_literal(layout.table_code)} as table_code, {_stichtag_sql(layout)} as stichtag,
        trim(c{key}) as area_key, trim(c{key + 1}) as area_name,
        {", ".join(dimensions)},
        {anzahl} as anzahl, {status} as status

@@ -28,6 +28,8 @@ from typing import Any
 
 import duckdb
 
+from expectations.sql import sql_literal
+
 DBT_RESULT, GATE_RESULT = "bench-dbt.json", "bench-gate.json"
 FACT_TABLE = "marts.fct_indicator_values"
 UNIQUE = "expect_compound_columns_to_be_unique"
@@ -87,30 +89,22 @@ def run_limit_dbt(manifest_path: Path, raw_copy: Path, build_db: Path) -> None:
     (build_db.parent / DBT_RESULT).write_text(json.dumps(result, indent=1), encoding="utf-8")
 
 
-def _literal(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def _condition(kwargs: dict[str, Any]) -> str:
     condition = kwargs.get("row_condition")
     if condition is None:
         return "true"
     if condition.get("type") != "comparison" or condition.get("operator") != "==":
         raise NotImplementedError(f"row condition {condition}: translate it in bench/limit_warehouse.py")
-    return f'"{condition["column"]["name"]}" = {_literal(condition["parameter"])}'
+    return f'"{condition["column"]["name"]}" = {sql_literal(condition["parameter"])}'
 
 
 def _between(column: str, kwargs: dict[str, Any]) -> str:
     low, high = kwargs.get("min_value"), kwargs.get("max_value")
     outside = []
     if low is not None:
-        outside.append(f"{column} {'<=' if kwargs.get('strict_min') else '<'} {_literal(low)}")
+        outside.append(f"{column} {'<=' if kwargs.get('strict_min') else '<'} {sql_literal(low)}")
     if high is not None:
-        outside.append(f"{column} {'>=' if kwargs.get('strict_max') else '>'} {_literal(high)}")
+        outside.append(f"{column} {'>=' if kwargs.get('strict_max') else '>'} {sql_literal(high)}")
     return f"{column} is not null and ({' or '.join(outside) or 'false'})"
 
 
@@ -121,7 +115,7 @@ def failing(item: dict[str, Any]) -> str:
     if kind == "expect_column_values_to_be_between":
         unexpected = _between(column, kwargs)
     elif kind == "expect_column_values_to_be_in_set":
-        values = ", ".join(_literal(value) for value in kwargs["value_set"])
+        values = ", ".join(sql_literal(value) for value in kwargs["value_set"])
         unexpected = f"{column} is not null and {column} not in ({values})"
     elif kind == "expect_column_values_to_not_be_null":
         unexpected = f"{column} is null"

@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from expectations.data_docs import write_data_docs
 from expectations.result_format import MAX_EXAMPLES
+from expectations.sql import sql_literal
 from expectations.suites import Suite
 
 COLUMN_KWARGS = ("column", "column_A", "column_B")
@@ -88,14 +89,6 @@ ROW_LOCAL = frozenset(
 CHUNK_ROWS = 1_000_000
 
 
-def _sql_literal(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def unexpected_predicate(item: dict[str, Any]) -> str | None:
     """SQL that is true for exactly the rows a row-local expectation would count as unexpected, or
     None for a kind or option not translated here (the suite is then validated row by row in GX)."""
@@ -116,13 +109,13 @@ def unexpected_predicate(item: dict[str, Any]) -> str | None:
     column = f'"{kwargs["column"]}"' if "column" in kwargs else None
     if kind == "expect_column_values_to_be_between":
         bounds = (
-            [f"{column} < {_sql_literal(kwargs['min_value'])}"] if kwargs.get("min_value") is not None else []
+            [f"{column} < {sql_literal(kwargs['min_value'])}"] if kwargs.get("min_value") is not None else []
         )
         if kwargs.get("max_value") is not None:
-            bounds.append(f"{column} > {_sql_literal(kwargs['max_value'])}")
+            bounds.append(f"{column} > {sql_literal(kwargs['max_value'])}")
         unexpected = f"({column} is not null and ({' or '.join(bounds) or 'false'}))"
     elif kind == "expect_column_values_to_be_in_set":
-        values = ", ".join(_sql_literal(value) for value in kwargs["value_set"])
+        values = ", ".join(sql_literal(value) for value in kwargs["value_set"])
         unexpected = f"({column} is not null and {column} not in ({values}))"
     elif kind == "expect_column_values_to_not_be_null":
         unexpected = f"({column} is null)"
@@ -160,7 +153,7 @@ def _condition_sql(condition: dict[str, Any] | None) -> str | None:
         return "true"
     if condition.get("type") != "comparison" or condition.get("operator") != "==":
         return None
-    return f'("{condition["column"]["name"]}" = {_sql_literal(condition["parameter"])})'
+    return f'("{condition["column"]["name"]}" = {sql_literal(condition["parameter"])})'
 
 
 def _element_counts(con: duckdb.DuckDBPyConnection, suite: Suite, source: str) -> dict[str, int]:
