@@ -128,42 +128,47 @@ class DatencsvFile:
         with self.path.open("rb") as raw:
             handle = BoundedLines(raw, self.path.name, self.encoding, limits_in_effect.active())
             lines = enumerate(csv.reader(handle, delimiter=";"), start=1)
-            self._table_line(next(lines, None))
-            title: list[tuple[int, str]] = []
-            header: list[tuple[int, list[str]]] = []
-            stichtag: date | None = None
-            for line, fields in lines:
-                kind = self._kind(fields)
-                if kind == "blank":
-                    continue
-                if kind == "footer":
-                    raise self._fail(
-                        LayoutError,
-                        f"the table has no data rows: the footer '{FOOTER_MARK}' follows the header; "
-                        f"expected data rows '{self.layout.data_row}'",
-                        row=line,
-                    )
-                if kind == "stichtag":
-                    stichtag = self._block_stichtag(fields, line)
-                elif kind == "header":
-                    header.append((line, fields))
-                elif kind == "data":
-                    self._check_title(title)
-                    self.columns = ColumnMap(
-                        self.layout, self.path.name, self.description, header, line
-                    ).columns()
-                    self._all_ok = (STATUS_OK,) * len(self.columns)
-                    yield from self._data(itertools.chain([(line, fields)], lines), stichtag)
-                    return
-                elif header:
-                    raise self._fail(
-                        LayoutError,
-                        f"expected a header row or a data row '{self.layout.data_row}' after the header "
-                        f"rows, found '{excerpt(fields)}'",
-                        row=line,
-                    )
-                else:
-                    title.append((line, fields[0].strip()))
+            first, stichtag = self.head(lines)
+            yield from self._data(itertools.chain([first], lines), stichtag)
+
+    def head(self, lines: Iterator[tuple[int, list[str]]]) -> tuple[tuple[int, list[str]], date | None]:
+        """Read the lines before the data: the table line, the title and the header rows (which give
+        `columns`). Returns the first data row and the Stichtag of a table that gives it above the block."""
+        self._table_line(next(lines, None))
+        title: list[tuple[int, str]] = []
+        header: list[tuple[int, list[str]]] = []
+        stichtag: date | None = None
+        for line, fields in lines:
+            kind = self._kind(fields)
+            if kind == "blank":
+                continue
+            if kind == "footer":
+                raise self._fail(
+                    LayoutError,
+                    f"the table has no data rows: the footer '{FOOTER_MARK}' follows the header; "
+                    f"expected data rows '{self.layout.data_row}'",
+                    row=line,
+                )
+            if kind == "stichtag":
+                stichtag = self._block_stichtag(fields, line)
+            elif kind == "header":
+                header.append((line, fields))
+            elif kind == "data":
+                self._check_title(title)
+                self.columns = ColumnMap(
+                    self.layout, self.path.name, self.description, header, line
+                ).columns()
+                self._all_ok = (STATUS_OK,) * len(self.columns)
+                return (line, fields), stichtag
+            elif header:
+                raise self._fail(
+                    LayoutError,
+                    f"expected a header row or a data row '{self.layout.data_row}' after the header "
+                    f"rows, found '{excerpt(fields)}'",
+                    row=line,
+                )
+            else:
+                title.append((line, fields[0].strip()))
         raise self._fail(
             LayoutError,
             f"the file ends before any data row '{self.layout.data_row}': empty or truncated file "
@@ -189,7 +194,7 @@ class DatencsvFile:
                 row=1,
             )
 
-    def _date(self, text: str) -> date | None:
+    def stichtag_of(self, text: str) -> date | None:
         """The Stichtag a stripped cell gives, or None. A date (`31.12.2015`, `2015-12-31`) has 10
         characters and a year 4, so a key or a name is told apart without a pattern; each text is parsed
         once per file."""
@@ -205,7 +210,7 @@ class DatencsvFile:
             return "blank"
         if head.startswith(FOOTER_MARK):
             return "footer"
-        if self._date(head) is not None:
+        if self.stichtag_of(head) is not None:
             if not any(cell.strip() for cell in fields[1:]):
                 return "stichtag"
             if self.layout.stichtag_in == "row":
@@ -224,9 +229,9 @@ class DatencsvFile:
                 f"data row '{self.layout.data_row}'",
                 row=line,
             )
-        stichtag = self._date(fields[0].strip())
+        stichtag = self.stichtag_of(fields[0].strip())
         assert stichtag is not None  # _kind says "stichtag" only for a date
-        self._check_stichtag(stichtag, line)
+        self.check_stichtag(stichtag, line)
         return stichtag
 
     def _check_title(self, title: list[tuple[int, str]]) -> None:
@@ -276,7 +281,7 @@ class DatencsvFile:
             if kind == "footer":
                 integrity.close()
                 self.warnings = integrity.warnings
-                self._footer(lines)
+                self.footer(lines)
                 return
             if kind == "stichtag" and layout.stichtag_in == "block":
                 stichtag = self._block_stichtag(fields, line)
@@ -308,7 +313,7 @@ class DatencsvFile:
                 LayoutError, f"expected {n_fields} fields '{layout.data_row}', found {len(fields)}", row=line
             )
         if layout.stichtag_in == "row":
-            stichtag = self._date(fields[0].strip())
+            stichtag = self.stichtag_of(fields[0].strip())
             if stichtag is None:
                 raise self._fail(
                     LayoutError,
@@ -316,7 +321,7 @@ class DatencsvFile:
                     row=line,
                     column="1 (Stichtag)",
                 )
-            self._check_stichtag(stichtag, line)
+            self.check_stichtag(stichtag, line)
         elif block_stichtag is None:
             raise self._fail(LayoutError, "a data row before the line that gives its Stichtag", row=line)
         else:
@@ -330,7 +335,7 @@ class DatencsvFile:
                 column=f"{layout.key_field + 1} (Schlüssel)",
             )
         labels = tuple(
-            self._label(offset, fields[layout.key_field + 2 + offset], line)
+            self.label(offset, fields[layout.key_field + 2 + offset], line)
             for offset in range(len(layout.row_dimensions))
         )
         cells = fields[layout.n_label_fields :]
@@ -341,7 +346,7 @@ class DatencsvFile:
         name = fields[layout.key_field + 1].strip()
         return DatencsvRow(line, stichtag, area_key, name, labels, values, statuses)
 
-    def _label(self, offset: int, text: str, line: int) -> str:
+    def label(self, offset: int, text: str, line: int) -> str:
         """The canonical label of a row dimension's cell (read once per spelling and file)."""
         known = self._labels[offset]
         if text in known:
@@ -384,7 +389,7 @@ class DatencsvFile:
                 )
         return tuple(values), tuple(statuses)
 
-    def _check_stichtag(self, stichtag: date, line: int) -> None:
+    def check_stichtag(self, stichtag: date, line: int) -> None:
         if (stichtag.day, stichtag.month) != self.layout.stichtag:
             raise self._fail(
                 ReferenceDateError,
@@ -399,7 +404,7 @@ class DatencsvFile:
         labels = " / ".join(self.columns[value_index]) if self.columns else "?"
         return f"{self.layout.n_label_fields + value_index + 1} ({labels})"
 
-    def _footer(self, lines: Iterator[tuple[int, list[str]]]) -> None:
+    def footer(self, lines: Iterator[tuple[int, list[str]]]) -> None:
         for _, fields in lines:
             if fields and (made := MADE_AT.match(fields[0].strip())):
                 self.description.made_at = made[1].strip()

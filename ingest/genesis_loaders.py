@@ -15,10 +15,12 @@ from functools import cached_property
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from ingest.errors import AreaNameError, DescriptionError, DuplicateKeyError, SourceProblem, TotalsError
 from ingest.genesis import DatencsvFile, table_code
+from ingest.genesis_body import DatencsvBody, read_body
 from ingest.genesis_ffcsv import FfcsvFile, FfcsvRow
 from ingest.genesis_format import NUMERIC_STATUSES, DatencsvLayout, DatencsvRow, parse_stichtag
 from ingest.geography import AreaDecision, RuhrGeography, names_agree
@@ -54,6 +56,8 @@ class _CellInserter:
         self.row_names = [dimension.name for dimension in layout.row_dimensions]
         self.ages = next((d for d in layout.dimensions if d.ages), None)
         self.rows: list[DatencsvRow] = []
+        # the batch of `add_body` not yet inserted, field by field as `DatencsvRow` has them
+        self.body_fields: tuple[Sequence, ...] | None = None
         self.rows_loaded = 0
         self.stichtage: set[date] = set()
         self.areas: set[tuple[str, str]] = set()
@@ -64,15 +68,37 @@ class _CellInserter:
             batch = pa.table(self._columns())  # noqa: F841 (read by name in the SQL)
             self.staged.con.execute(*self._statement)
 
+    def add_body(self, body: DatencsvBody, rows: np.ndarray) -> None:
+        """The given rows of a file read column by column: inserted in batches of BATCH_ROWS, the last
+        one handed to the staging by `finish`."""
+        for start in range(0, len(rows), BATCH_ROWS):
+            chunk = rows[start : start + BATCH_ROWS]
+            values, statuses = body.cells(chunk)
+            labels = [body.column(names, codes, chunk) for names, codes in body.labels]
+            self.body_fields = (
+                (body.first_line + chunk).tolist(),
+                body.column(body.stichtage, body.stichtag_codes, chunk),
+                body.column(body.keys, body.key_codes, chunk),
+                body.column(body.names, body.name_codes, chunk),
+                list(zip(*labels, strict=True)) if labels else [()] * len(chunk),
+                values,
+                statuses,
+            )
+            if start + BATCH_ROWS < len(rows):
+                batch = pa.table(self._columns())  # noqa: F841 (read by name in the SQL)
+                self.staged.con.execute(*self._statement)
+
     def _columns(self) -> dict[str, Sequence]:
         """The batch column by column, with the file's provenance on every row; a row dimension of age
         groups gives the bounds of each row. Counts the cells and empties the batch."""
-        lines, stichtage, keys, names, labels, values, statuses = zip(*self.rows, strict=True)
+        fields = self.body_fields or tuple(zip(*self.rows, strict=True))
+        lines, stichtage, keys, names, labels, values, statuses = fields
+        self.rows.clear()
+        self.body_fields = None
         self.stichtage.update(stichtage)
         self.areas.update(zip(keys, names, strict=True))
         rows = len(lines)
         self.rows_loaded += rows * len(self.export.columns)
-        self.rows.clear()
         source_id, file_name, sha, loaded_at = self.provenance.values()
         columns: dict[str, Sequence] = {
             "source_id": [source_id] * rows,
@@ -128,9 +154,10 @@ class _CellInserter:
 
     def finish(self) -> None:
         """Hand the file's last rows to the staging, which inserts them with those of the next files."""
-        if self.rows:
-            cells, name = len(self.rows) * len(self.export.columns), self.provenance.file_name
-            self.staged.insert_later(*self._statement, name, self._columns(), cells)
+        if self.rows or self.body_fields is not None:
+            columns = self._columns()
+            cells = len(columns["row_number"]) * len(self.export.columns)
+            self.staged.insert_later(*self._statement, self.provenance.file_name, columns, cells)
 
 
 class DatencsvLoader:
@@ -183,13 +210,16 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
         )
         inserter = _CellInserter(staged, export, provenance)
         kept: dict[str, str] = {}
-        for row in export.rows():
-            if not areas.keep(row.area_key, row.area_name, row.line):
-                continue
-            if row.area_key not in kept:
-                self._check_area(path, layout, row)
-                kept[row.area_key] = row.area_name
-            inserter.add(row)
+        if (body := read_body(export)) is not None:
+            self._keep_body(body, areas, inserter, kept)
+        else:
+            for row in export.rows():
+                if not areas.keep(row.area_key, row.area_name, row.line):
+                    continue
+                if row.area_key not in kept:
+                    self._check_area(path, layout, row)
+                    kept[row.area_key] = row.area_name
+                inserter.add(row)
         warnings = (
             *export.warnings,
             *areas.warnings.values(),
@@ -206,6 +236,23 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
             export.encoding,
             warnings,
         )
+
+    def _keep_body(
+        self, body: DatencsvBody, areas: AreaFilter, inserter: _CellInserter, kept: dict[str, str]
+    ) -> None:
+        """The row-by-row loop above, key by key for a file read column by column (which the reader
+        found clean): a key's rows share its decision, and its first row is the one judged."""
+        kept_codes = []
+        for index in body.first_rows():
+            row = body.row(index)
+            code = int(body.key_codes[index])
+            if not areas.keep(row.area_key, row.area_name, row.line):
+                areas.skipped_rows.update((body.first_line + body.rows_of_key(code)).tolist())
+                continue
+            self._check_area(body.export.path, body.export.layout, row)
+            kept[row.area_key] = row.area_name
+            kept_codes.append(code)
+        inserter.add_body(body, np.flatnonzero(np.isin(body.key_codes, kept_codes)))
 
     @staticmethod
     def _layout(source: Source, path: Path) -> DatencsvLayout:
