@@ -72,6 +72,9 @@ MADE_AT = re.compile(r"^(?:Stand|created)\s*:\s*(.+)$", re.IGNORECASE)
 REGIONAL_DEPTH = re.compile(r"regionale Tiefe:\s*(.+?)(?:\s+-\s+|$)", re.IGNORECASE)
 # `Bevölkerungsstand (Anzahl)`: what is counted, in what unit (spelt as in UNIT_WORDS)
 VALUE_LINE = re.compile(r"^[^()]+?\s*\(([^()]+)\)$")
+# header rows (with their line numbers) already read -> their value columns and the unit they state
+KNOWN_HEADERS: dict[tuple, tuple[tuple[tuple[str, ...], ...], str | None]] = {}
+MAX_KNOWN_HEADERS = 256
 
 
 def table_code(path: Path) -> str | None:
@@ -155,9 +158,7 @@ class DatencsvFile:
                 header.append((line, fields))
             elif kind == "data":
                 self._check_title(title)
-                self.columns = ColumnMap(
-                    self.layout, self.path.name, self.description, header, line
-                ).columns()
+                self.columns = self._columns(header, line)
                 self._all_ok = (STATUS_OK,) * len(self.columns)
                 return (line, fields), stichtag
             elif header:
@@ -176,6 +177,21 @@ class DatencsvFile:
         )
 
     # --- the head ------------------------------------------------------------------------------------
+
+    def _columns(self, header: list[tuple[int, list[str]]], line: int) -> tuple[tuple[str, ...], ...]:
+        """The value columns the header rows name, read once per distinct header (and its lines): the
+        files of a table share theirs, and reading one took 0.7 ms (12411-02-03-5, 18 columns)."""
+        key = (self.layout, tuple((number, tuple(fields)) for number, fields in header), line)
+        if (known := KNOWN_HEADERS.get(key)) is None:
+            description = FileDescription()
+            columns = ColumnMap(self.layout, self.path.name, description, header, line).columns()
+            if len(KNOWN_HEADERS) >= MAX_KNOWN_HEADERS:
+                KNOWN_HEADERS.clear()
+            known = KNOWN_HEADERS[key] = (columns, description.unit)
+        columns, unit = known
+        if unit is not None:
+            self.description.unit = unit  # the header's row of units
+        return columns
 
     def _table_line(self, first: tuple[int, list[str]] | None) -> None:
         expected = f"'GENESIS-Tabelle: {self.layout.table_code}' or 'Tabelle: {self.layout.table_code}'"

@@ -74,13 +74,12 @@ class _CellInserter:
         for start in range(0, len(rows), BATCH_ROWS):
             chunk = rows[start : start + BATCH_ROWS]
             values, statuses = body.cells(chunk)
-            labels = [body.column(names, codes, chunk) for names, codes in body.labels]
             self.body_fields = (
                 (body.first_line + chunk).tolist(),
                 body.column(body.stichtage, body.stichtag_codes, chunk),
                 body.column(body.keys, body.key_codes, chunk),
                 body.column(body.names, body.name_codes, chunk),
-                list(zip(*labels, strict=True)) if labels else [()] * len(chunk),
+                body.labels_of(chunk),
                 values,
                 statuses,
             )
@@ -243,9 +242,8 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
         """The row-by-row loop above, key by key for a file read column by column (which the reader
         found clean): a key's rows share its decision, and its first row is the one judged."""
         kept_codes = []
-        for index in body.first_rows():
-            row = body.row(index)
-            code = int(body.key_codes[index])
+        for row in body.first_rows:
+            code = int(body.key_codes[row.line - body.first_line])
             if not areas.keep(row.area_key, row.area_name, row.line):
                 areas.skipped_rows.update((body.first_line + body.rows_of_key(code)).tolist())
                 continue

@@ -12,9 +12,10 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
-from ingest import genesis_loaders
+from ingest import genesis_body, genesis_loaders
 from ingest.errors import UnknownAreaError
 from ingest.genesis import DatencsvFile
 from ingest.genesis_body import read_body
@@ -58,13 +59,24 @@ SYMBOLS = (
 )
 
 
+@pytest.fixture(autouse=True)
+def any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The extracts are smaller than a real file: read column-wise whatever their size."""
+    monkeypatch.setattr(genesis_body, "MIN_BYTES", 0)
+
+
+def test_a_small_file_is_read_row_by_row(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(genesis_body, "MIN_BYTES", KREISE.stat().st_size + 1)
+    assert read_body(DatencsvFile(KREISE, layout("12411-03-03-4"))) is None
+
+
 def both(path: Path, table: str, **options: object) -> tuple[list[DatencsvRow] | None, list[DatencsvRow]]:
     """The rows read column by column (None: not clean) and row by row, of two readers of the file."""
     body = read_body(DatencsvFile(path, layout(table), **options))  # type: ignore[arg-type]
     by_rows = list(DatencsvFile(path, layout(table), **options).rows())  # type: ignore[arg-type]
     if body is None:
         return None, by_rows
-    return [body.row(index) for index in range(len(body.values))], by_rows
+    return body.rows_at(np.arange(len(body.values))), by_rows
 
 
 @pytest.mark.parametrize("path", [path for path in TABLES if path != GRUSI_2014], ids=lambda p: p.name)
