@@ -7,16 +7,19 @@ head is read as before (`DatencsvFile.head`, which also reads the value columns)
 between the first data row and the footer line, is split by pyarrow's CSV reader with every field a
 string, and the rules are checked over whole columns: each distinct Stichtag, key, name and label is
 judged once per file by the reader's own functions, the cells are matched as counts or GENESIS symbols
-at once, and every sum of every area (and of the hierarchy) is added with numpy.
+at once, and every sum of every area (and of the hierarchy) is added with numpy. Measured on the x100
+sample (CPU of `ingest_source`, no profiler, load ~4 on 2 cores): 12411-03-03-4 19.3 s before, 8.7 s
+now; 12411-02-03-5 8.4 s, 7.6 s; 22151 3.5 s, 2.9 s. What is left per file is mostly DuckDB appending
+the kept cells (about 1.1 µs a raw row, however many rows an insert holds).
 
 Why pyarrow and not DuckDB's `read_csv`: per file of 12411-03-03-4 at x100 (880 rows), `read_csv` took
 2.6 ms of CPU, pyarrow 0.9 ms and the csv module 1.1 ms: a file is too small for DuckDB's scan to pay.
 
 This path only decides that a file is clean. Where anything does not hold (a cell neither a count nor a
 symbol, a line of another shape, a quote, a blank line, an area incomplete, twice or interrupted, a
-total its parts do not add up to, a key no office issued, a file longer than a line may be), `read_body`
-returns None and the file is read row by row, which finds and words the first finding as it always did:
-the reports come from one place. A small file is read row by row too (`MIN_BYTES`).
+total its parts do not add up to, a key no office issued, a file larger than `limits.max_line_bytes`),
+`read_body` returns None and the file is read row by row, which finds and words the first finding as it
+always did: the reports come from one place. A small file is read row by row too (`MIN_BYTES`).
 """
 
 from __future__ import annotations
