@@ -80,9 +80,6 @@ class DatencsvBody:
     symbols: np.ndarray | None  # rows x value columns, object: a symbol's text or None
     missing: np.ndarray | None  # rows x value columns: a symbol without a value (unknown, secret, later)
 
-    def rows_of_key(self, code: int) -> np.ndarray:
-        return np.flatnonzero(self.key_codes == code)
-
     def column(self, values: Sequence[T], codes: np.ndarray, rows: np.ndarray) -> list[T]:
         return [values[code] for code in codes[rows].tolist()]
 

@@ -244,14 +244,13 @@ create table if not exists {source.table} ({PROVENANCE_DDL},
         found clean): a key's rows share its decision, and its first row is the one judged."""
         kept_codes = []
         for row in body.first_rows:
-            code = int(body.key_codes[row.line - body.first_line])
-            if not areas.keep(row.area_key, row.area_name, row.line):
-                areas.skipped_rows.update((body.first_line + body.rows_of_key(code)).tolist())
-                continue
-            self._check_area(body.export.path, body.export.layout, row)
-            kept[row.area_key] = row.area_name
-            kept_codes.append(code)
-        inserter.add_body(body, np.flatnonzero(np.isin(body.key_codes, kept_codes)))
+            if areas.keep(row.area_key, row.area_name, row.line):
+                self._check_area(body.export.path, body.export.layout, row)
+                kept[row.area_key] = row.area_name
+                kept_codes.append(body.key_codes[row.line - body.first_line])
+        is_kept = np.isin(body.key_codes, kept_codes)
+        areas.skipped_rows.update((body.first_line + np.flatnonzero(~is_kept)).tolist())
+        inserter.add_body(body, np.flatnonzero(is_kept))
 
     @staticmethod
     def _layout(source: Source, path: Path) -> DatencsvLayout:
