@@ -180,7 +180,9 @@ class DatencsvFile:
 
     def _columns(self, header: list[tuple[int, list[str]]], line: int) -> tuple[tuple[str, ...], ...]:
         """The value columns the header rows name, read once per distinct header (and its lines): the
-        files of a table share theirs, and reading one took 0.7 ms (12411-02-03-5, 18 columns)."""
+        files of a table share theirs. Opening a file up to its first data row took 0.84-1.05 ms with the
+        header read, 0.25 ms with it remembered (12411-02-03-5, 54 columns; 0.36-0.53 against 0.29 ms for
+        12411-03-03-4's 9 columns; CPU, 200 files of the x100 sample)."""
         key = (self.layout, tuple((number, tuple(fields)) for number, fields in header), line)
         if (known := KNOWN_HEADERS.get(key)) is None:
             description = FileDescription()
