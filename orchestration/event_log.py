@@ -15,13 +15,17 @@ the file's consistency (https://www.sqlite.org/pragma.html#pragma_synchronous).
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as db
 from dagster._core.storage.event_log.sqlite import sqlite_event_log
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME
 from dagster._core.storage.sqlite import create_db_conn_string
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy.engine import Connection, Engine
@@ -37,6 +41,7 @@ class SqliteEventLogStorage(sqlite_event_log.SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._tables: set[str] = set()
+        self._empty: bytes | None = None
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -69,10 +74,25 @@ class SqliteEventLogStorage(sqlite_event_log.SqliteEventLogStorage):
         with self._db_lock:
             engine = self._engine(shard)
             if shard not in self._initialized_dbs:
+                path = Path(self.path_for_shard(shard))
+                if shard != INDEX_SHARD_NAME and not path.exists():
+                    _write_atomically(path, self._empty_shard())
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def _empty_shard(self) -> bytes:
+        """A new run's file as Dagster creates it (its tables, indexes, migration stamp, WAL mode),
+        made once per process in a scratch folder: creating the schema in each run's file took
+        0.2-0.35 s of every run (21 runs on the bundled sample), copying it takes a millisecond."""
+        if self._empty is None:
+            with tempfile.TemporaryDirectory() as folder:
+                engine = db.create_engine(create_db_conn_string(folder, "empty"), poolclass=db.pool.NullPool)
+                self._initdb(engine)
+                engine.dispose()  # the last connection closed: SQLite has written the WAL into the file
+                self._empty = Path(folder, "empty.db").read_bytes()
+        return self._empty
 
     def has_table(self, table_name: str) -> bool:
         """Dagster asks before many writes whether the index has a table of a newer schema, each time
@@ -88,6 +108,13 @@ class SqliteEventLogStorage(sqlite_event_log.SqliteEventLogStorage):
             while self._engines:
                 self._engines.popitem()[1].dispose()
         super().dispose()
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Under a name Dagster's listing of runs (`*.db`) does not match until it is complete."""
+    partial = path.with_name(path.name + ".new")
+    partial.write_bytes(content)
+    os.replace(partial, path)
 
 
 def _relaxed_sync(connection: Any, _record: Any) -> None:

@@ -57,3 +57,23 @@ def test_a_run_reads_back_the_same_through_dagsters_own_storage(tmp_path: Path) 
     # every check of both runs is in the index, where the UI's asset pages read them
     with stock.index_connection() as conn:
         assert conn.exec_driver_sql("select count(*) from asset_check_executions").scalar() == 2 * CHECKS
+
+
+def test_a_new_runs_file_is_the_one_dagster_creates(tmp_path: Path) -> None:
+    """Each run's file is copied from one made by Dagster's own schema creation: the same tables,
+    indexes, migration stamp and journal mode as a file Dagster's storage creates itself."""
+    ours, stock = SqliteEventLogStorage(str(tmp_path / "ours")), DagsterStorage(str(tmp_path / "stock"))
+    schemas = []
+    for storage in (ours, ours, stock):  # the second run's file is a copy of the first one's
+        run_id = f"run-{len(schemas)}"
+        with storage.run_connection(run_id) as conn:
+            schemas.append(
+                (
+                    conn.exec_driver_sql("select type, name, sql from sqlite_master order by 2").fetchall(),
+                    conn.exec_driver_sql("select version_num from alembic_version").fetchall(),
+                    conn.exec_driver_sql("pragma journal_mode").scalar(),
+                )
+            )
+    assert schemas[0] == schemas[1] == schemas[2]
+    assert schemas[0][2] == "wal" and len(schemas[0][0]) > 5
+    assert sorted(ours.get_all_run_ids()) == ["run-0", "run-1"]  # no scratch file left beside them
