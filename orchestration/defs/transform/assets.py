@@ -11,7 +11,7 @@ import dbt.version
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
-from expectations.validate import import_judge_in_background
+from expectations.background import import_judge_in_background
 from ingest.geography import RuhrGeography
 from ingest.landing import prepare_raw_tables
 from ingest.raw_store import RawStore
