@@ -11,9 +11,7 @@ GX takes pandas frames, not Arrow batches: the few candidate rows are the frame.
 
 from __future__ import annotations
 
-import importlib
 import os
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
@@ -277,20 +275,6 @@ def _combine(left: ExpectationOutcome, right: ExpectationOutcome) -> Expectation
         examples=(left.examples + right.examples)[:MAX_EXAMPLES],
         error=left.error or right.error,
     )
-
-
-def import_judge_in_background() -> threading.Thread:
-    """Start importing GX in a thread, for a process that will validate after a long wait: the nightly
-    refresh runs dbt as a child process first, and the import (2.6-5 s on 2 cores, most of the gate at
-    x1 and x10) then overlaps the build instead of following it. `validate_relation`'s own import finds
-    the module loaded, or waits for the thread under Python's import lock; an import that fails in the
-    thread fails again there, where the gate reports it."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    thread = threading.Thread(
-        target=importlib.import_module, args=("great_expectations",), name="gx-import", daemon=True
-    )
-    thread.start()
-    return thread
 
 
 def validate_relation(

@@ -4,9 +4,11 @@ ui)."""
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from sozialmonitor.settings import PROJECT_ROOT, DataPaths
 
@@ -234,12 +236,27 @@ COMMANDS = {
 }
 
 
+def _exit_at_once(code: int) -> NoReturn:
+    """End the process without the interpreter's teardown. A refresh has imported Dagster, dbt, GX and
+    pandas; freeing their modules and objects one by one took 2.2-2.9 s after the work was done (a
+    process importing the code location and GX, 2 cores under load 4; 0.1 s with this). Everything
+    the command wrote is closed by then; the exit handlers still run (logging's flush, temporary
+    folders), and the streams are flushed."""
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     paths = DataPaths.from_env()
     paths.prepare()
     try:
-        return COMMANDS[args.command](args, paths)
+        code = COMMANDS[args.command](args, paths)
+        if argv is None and args.command == "refresh":  # the command line's refresh, not a caller's
+            _exit_at_once(code)
+        return code
     except Exception as error:  # the CLI's edge: one clear line instead of a traceback for known failures
         from sozialmonitor.warehouse import NotPublishedError
 
