@@ -7,8 +7,9 @@
   file superseding an older one, and a removed file, come out as in a full build.
 
   Its state: the deliveries (stg_registry__deliveries: raw table, file version, period) of its raw
-  tables it was computed from, in `<model>__deliveries` beside it, replaced by a post-hook inside the
-  transaction that replaces its rows. A build that stops halfway leaves every model consistent with its
+  tables it was computed from, in `incremental_state.<model>__deliveries` (a schema of its own: a state
+  beside a mart would be published with the marts), replaced by a post-hook inside the transaction that
+  replaces its rows. A build that stops halfway leaves every model consistent with its
   own state, and the next one catches up. A full build (the first, or `--full-refresh`, which the
   platform passes when the definitions changed: orchestration/defs/transform/assets.py) computes every
   period and records the state anew.
@@ -29,9 +30,11 @@
     denominator_date: every period whose denominator Stichtag (macro denominator_date, each of its rules)
       is one of them (Kita 01.03.2024 reads the population of 31.12.2023; a change over 5 years reads
       the Stichtag five years before);
-    next_period: every period that follows one of them within a series (the same indicator and area in
-      periods_of; the previous period is what a change against the previous period, and a series
-      break, compare with): the period after one that gained, lost or changed its row;
+    next_period: every period that follows, within a series (the same indicator and area in periods_of),
+      a period whose deliveries changed: only there can a series gain or lose a row, which changes what
+      the period after it is compared with (a series break; the rule ignores the widening so far);
+    next_value: every period that follows one of them within a series (the change against the previous
+      period's value, which changed there);
     five_years_later: every period five years after one of them.
   whole_when_changed names what a model reads that holds every period at once and is not in the
   definitions fingerprint (dim_area: its small areas come from the cities' deliveries; the registry's
@@ -39,8 +42,11 @@
   (a fingerprint of its rows, recorded beside the deliveries), the model recomputes every period.
 #}
 
-{% macro deliveries_state() %}
-    {{ return(this.incorporate(path={'identifier': this.identifier ~ '__deliveries'})) }}
+{#- A model's state: its `deliveries`, or the fingerprints of its whole_when_changed `inputs`. -#}
+{% macro incremental_state(kind) %}
+    {{ return(api.Relation.create(
+        database=this.database, schema='incremental_state', identifier=this.identifier ~ '__' ~ kind
+    )) }}
 {% endmacro %}
 
 {% macro model_deliveries() %}
@@ -58,12 +64,12 @@
     {% if not execute or not is_incremental() %}
         {{ return(none) }}
     {% endif %}
-    {% set state = adapter.get_relation(this.database, this.schema, this.identifier ~ '__deliveries') %}
+    {% set state = adapter.get_relation(this.database, 'incremental_state', this.identifier ~ '__deliveries') %}
     {% if state is none %}
         {{ return(none) }}
     {% endif %}
     {% if config.get('whole_when_changed') %}
-        {% set inputs = adapter.get_relation(this.database, this.schema, this.identifier ~ '__inputs') %}
+        {% set inputs = adapter.get_relation(this.database, 'incremental_state', this.identifier ~ '__inputs') %}
         {% if inputs is none %}
             {{ return(none) }}
         {% endif %}
@@ -104,9 +110,10 @@
 {% endmacro %}
 
 {% macro record_deliveries() %}
-    create or replace table {{ deliveries_state() }} as {{ model_deliveries() }};
+    create schema if not exists {{ this.database }}.incremental_state;
+    create or replace table {{ incremental_state('deliveries') }} as {{ model_deliveries() }};
     {%- if config.get('whole_when_changed') %}
-    create or replace table {{ this.incorporate(path={'identifier': this.identifier ~ '__inputs'}) }} as
+    create or replace table {{ incremental_state('inputs') }} as
     {{ inputs_fingerprints() }}
     {%- endif %}
 {% endmacro %}
@@ -131,19 +138,22 @@
     {% for rule in config.require('widen_periods') %}
         {% set query %}
             with recompute as (
-                select unnest([{% for period in widened.periods %}date '{{ period }}'{{ ', ' if not loop.last }}{% endfor %}])
-                    as period
+                select unnest({{ date_list(changed if rule == 'next_period' else widened.periods) }}) as period
             ),
             {{ widening(rule, ref(config.require('periods_of'))) }}
-            select strftime(period, '%Y-%m-%d') from recompute
-            union
-            select strftime(period, '%Y-%m-%d') from widened
+            select strftime(period, '%Y-%m-%d') from (
+                select unnest({{ date_list(widened.periods) }}) as period union select period from widened
+            )
             order by 1
         {% endset %}
         {% set widened.periods = run_query(query).columns[0].values() | list %}
     {% endfor %}
     {{ return(widened.periods) }}
 {% endmacro %}
+
+{% macro date_list(periods) -%}
+    [{% for period in periods %}date '{{ period }}'{{ ', ' if not loop.last }}{% endfor %}]
+{%- endmacro %}
 
 {#- A CTE `widened`: the periods of `candidates` that a rule reaches from the periods in `recompute`. -#}
 {% macro widening(rule, candidates) %}
@@ -160,7 +170,7 @@
         select distinct period from {{ candidates }}
         where (period - interval 5 year)::date in (select period from recompute)
     )
-    {%- elif rule == 'next_period' %}
+    {%- elif rule in ('next_period', 'next_value') %}
     series as (
         select distinct indicator_id, area_id, period from {{ candidates }}
     ),

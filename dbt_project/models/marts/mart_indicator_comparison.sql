@@ -3,11 +3,13 @@
 -- small areas), the deviation from the Ruhr value, and the change against the previous period and
 -- against five years before (in the indicator's unit: percentage points for shares).
 -- Incremental by delivery (macros/incremental_by_delivery.sql): the comparison values of a period are
--- of the same period, of the period before it in its series and of five years before, so a night
--- recomputes the periods fct_indicator_values recomputed, the period after each and five years after.
+-- of the same period, of the period before it in its series and of five years before. A value and a
+-- status of fct_indicator_values change only in the periods of changed deliveries and those whose
+-- denominator Stichtag is one of them (the rest of what it recomputes is its series columns, not read
+-- here): those periods are recomputed, five years after them, and the period after each in its series.
 {{ config(
     materialized='incremental', incremental_strategy='changed_periods', period_column='period',
-    widen_periods=['denominator_date', 'next_period', 'five_years_later'], periods_of='fct_indicator_values',
+    widen_periods=['denominator_date', 'five_years_later', 'next_value'], periods_of='fct_indicator_values',
     whole_when_changed=['dim_area', 'dim_indicator', 'stg_registry__series_breaks'],
     post_hook="{{ record_deliveries() }}"
 ) }}
