@@ -188,8 +188,10 @@ def test_a_night_in_the_middle_of_the_history_recomputes_the_periods_that_read_i
     refreshed_sample: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     paths = copy_of(refreshed_sample, tmp_path / "data", monkeypatch)
-    # night 3: the population file of 31.12.2018 replaced under its name (another sha256), Dortmund changed
+    # night 3: the population file of 31.12.2018 replaced under its name (another sha256), in UTF-8 as the
+    # newer files are, with Dortmund changed
     population = population_file(paths, "2018-12-31")
+    population.write_text(population.read_text(encoding="latin-1"), encoding="utf-8")
     _, count = change_dortmund_cell(population, "unter 3 Jahre", 8, "{original}")
     change_dortmund_cell(population, "unter 3 Jahre", 8, str(int(count) + 5), consistent=True)
     run_refresh(paths)

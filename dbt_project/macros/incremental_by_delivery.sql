@@ -8,11 +8,11 @@
 
   Its state: the deliveries (stg_registry__deliveries: raw table, file version, period) of its raw
   tables it was computed from, in `incremental_state.<model>__deliveries` (a schema of its own: a state
-  beside a mart would be published with the marts), replaced by a post-hook inside the transaction that
-  replaces its rows. A build that stops halfway leaves every model consistent with its
-  own state, and the next one catches up. A full build (the first, or `--full-refresh`, which the
-  platform passes when the definitions changed: orchestration/defs/transform/assets.py) computes every
-  period and records the state anew.
+  beside a mart would be published with the marts; dbt_project.yml makes it on-run-start), replaced by
+  a post-hook inside the transaction that replaces its rows. A build that stops halfway leaves every
+  model consistent with its own state, and the next one catches up. A full build (the first, or
+  `--full-refresh`, which the platform passes when the definitions changed:
+  orchestration/defs/transform/assets.py) computes every period and records the state anew.
 
   A model opts in with
     config(materialized='incremental', incremental_strategy='changed_periods', period_column=...,
@@ -40,6 +40,8 @@
   definitions fingerprint (dim_area: its small areas come from the cities' deliveries; the registry's
   series breaks come from ingest/sources.yml): where one of them changed since the model last ran
   (a fingerprint of its rows, recorded beside the deliveries), the model recomputes every period.
+  The models downstream of a widened one read the rows of every period it recomputed, not only of the
+  changed ones: each names the rules of the models it reads, then its own.
 #}
 
 {#- A model's state: its `deliveries`, or the fingerprints of its whole_when_changed `inputs`. -#}
@@ -110,7 +112,6 @@
 {% endmacro %}
 
 {% macro record_deliveries() %}
-    create schema if not exists {{ this.database }}.incremental_state;
     create or replace table {{ incremental_state('deliveries') }} as {{ model_deliveries() }};
     {%- if config.get('whole_when_changed') %}
     create or replace table {{ incremental_state('inputs') }} as
