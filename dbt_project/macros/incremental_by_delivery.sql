@@ -161,7 +161,7 @@
     {%- if rule == 'denominator_date' %}
     widened as (
         select distinct candidates.period
-        from {{ candidates }} as candidates
+        from (select distinct period from {{ candidates }}) as candidates
         cross join (select unnest(['same_period', 'five_years_earlier', 'latest_population_stichtag']) as rule)
             as rules
         where {{ denominator_date('candidates.period', 'rules.rule') }} in (select period from recompute)
@@ -172,19 +172,15 @@
         where (period - interval 5 year)::date in (select period from recompute)
     )
     {%- elif rule in ('next_period', 'next_value') %}
-    series as (
-        select distinct indicator_id, area_id, period from {{ candidates }}
-    ),
-    previous as (
-        select period, lag(period) over (partition by indicator_id, area_id order by period) as previous_period
-        from series
-    ),
+    {#- per series and period to recompute, the first period after it: only the rows after it are read #}
     widened as (
-        select distinct previous.period
-        from previous
-        inner join recompute
-            on recompute.period < previous.period
-            and (previous.previous_period is null or recompute.period >= previous.previous_period)
+        select distinct next_period as period
+        from (
+            select min(candidates.period) as next_period
+            from {{ candidates }} as candidates
+            inner join recompute on candidates.period > recompute.period
+            group by candidates.indicator_id, candidates.area_id, recompute.period
+        )
     )
     {%- else %}
         {{ exceptions.raise_compiler_error('unknown widen_periods rule: ' ~ rule) }}
