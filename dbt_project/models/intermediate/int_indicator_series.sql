@@ -7,17 +7,6 @@
 --   compares across the break), otherwise the area's previous period of the same indicator (its change
 --   against that period, which the plausibility check reads, does). The first period of a series crosses
 --   nothing.
--- Incremental by delivery (macros/incremental_by_delivery.sql): a value's sources change with its
--- denominator's, its compared_with with the periods before it in its series.
-{{ config(
-    materialized='incremental', incremental_strategy='changed_periods', period_column='period',
-    widen_periods=['denominator_date', 'next_period'], periods_of='int_indicator_values',
-    whole_when_changed=['dim_area', 'dim_indicator', 'stg_registry__series_breaks'],
-    post_hook="{{ record_deliveries() }}"
-) }}
--- depends_on: {{ ref('dim_area') }}
-{%- set periods = periods_to_recompute() %}
-
 with indicator_values as (
     select
         indicator_values.indicator_id,
@@ -34,8 +23,6 @@ with indicator_values as (
             as source_ids
     from {{ ref('int_indicator_values') }} as indicator_values
     inner join {{ ref('dim_indicator') }} as catalog using (indicator_id)
-    -- the previous period (lag) is read from every period; only the recomputed ones are kept
-    qualify {{ in_periods('indicator_values.period', periods) }}
 ),
 
 value_sources as (

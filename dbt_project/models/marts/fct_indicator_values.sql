@@ -30,7 +30,8 @@
 --   together: their sum is the total minus the published parts).
 -- Incremental by delivery (macros/incremental_by_delivery.sql): disclosure control works within one
 -- indicator and period, so a night recomputes the periods its inputs changed in: those of new, replaced or
--- removed files, those whose denominator Stichtag is one of them, and (series) the period after each.
+-- removed files, those whose denominator Stichtag is one of them, and (int_indicator_series, a view:
+-- a window over the whole history costs less than keeping it incremental) the next period of a series.
 {{ config(
     materialized='incremental', incremental_strategy='changed_periods', period_column='period',
     widen_periods=['denominator_date', 'next_period'], periods_of='int_indicator_values',
