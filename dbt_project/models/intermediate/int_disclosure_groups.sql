@@ -14,10 +14,18 @@
 -- the indicator has no Gemeinde row (e.g. Ausländeranteil), its Kreis row is the total above the small
 -- areas. A total without any row is a member all the same (an attacker can add up its parts). A part
 -- without a row is left out: the group then claims more than holds, so it protects more, never less.
-{{ config(materialized='table') }}
+-- A group of a period reads only that period's numerators, and a numerator changes only in a period whose
+-- deliveries changed: incremental by delivery without widening (macros/incremental_by_delivery.sql).
+{{ config(
+    materialized='incremental', incremental_strategy='changed_periods', period_column='period',
+    whole_when_changed=['dim_area', 'dim_indicator', 'stg_registry__series_breaks'],
+    post_hook="{{ record_deliveries() }}"
+) }}
+-- depends_on: {{ ref('dim_indicator') }} {{ ref('stg_registry__series_breaks') }}
 
 with cells as (
     select indicator_id, area_id, period, numerator from {{ ref('int_indicator_values') }}
+    where {{ in_periods('period', changed_periods()) }}
 ),
 
 areas as (

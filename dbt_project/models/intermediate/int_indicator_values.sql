@@ -12,7 +12,15 @@
 --   about each of the 15).
 --   denominator_period: same_period | latest_population_stichtag (the last 31.12. at or before the
 --   period: Kita 01.03.2024 -> 31.12.2023) | five_years_earlier (Bevölkerungsentwicklung)
-{{ config(materialized='table') }}
+-- Incremental by delivery (macros/incremental_by_delivery.sql): a night recomputes the periods of new, replaced
+-- or removed files and every period whose denominator Stichtag is one of them.
+{{ config(
+    materialized='incremental', incremental_strategy='changed_periods', period_column='period',
+    widen_periods=['denominator_date'], periods_of='int_measures',
+    whole_when_changed=['dim_area', 'dim_indicator', 'stg_registry__series_breaks'],
+    post_hook="{{ record_deliveries() }}"
+) }}
+-- depends_on: {{ ref('stg_registry__series_breaks') }}
 
 with catalog as (
     select * from {{ ref('dim_indicator') }}
@@ -37,17 +45,12 @@ numerators as (
         measures.published_zero as numerator_published_zero,
         measures.source_files,
         measures.source_id as numerator_source_id,
-        case catalog.denominator_period
-            when 'same_period' then measures.period
-            when 'five_years_earlier' then (measures.period - interval 5 year)::date
-            when 'latest_population_stichtag' then
-                case when strftime(measures.period, '%m-%d') = '12-31' then measures.period
-                     else make_date(year(measures.period) - 1, 12, 31) end
-        end as denominator_date
+        {{ denominator_date('measures.period', 'catalog.denominator_period') }} as denominator_date
     from catalog
     inner join measures on measures.measure_id = catalog.numerator_measure
     inner join {{ ref('dim_area') }} as areas on measures.area_id = areas.area_id
     where list_contains(catalog.area_levels, areas.level)
+        and {{ in_periods('measures.period', periods_to_recompute()) }}
 ),
 
 paired as (

@@ -28,14 +28,29 @@
 --   Not covered: relations between indicators (two indicators with the same numerator measure, one
 --   suppressed and one not) and between periods; intervals (two hidden cells of one group are known
 --   together: their sum is the total minus the published parts).
+-- Incremental by delivery (macros/incremental_by_delivery.sql): disclosure control works within one
+-- indicator and period, so a night recomputes the periods its inputs changed in: those of new, replaced or
+-- removed files, those whose denominator Stichtag is one of them, and (int_indicator_series, a view:
+-- a window over the whole history costs less than keeping it incremental) the next period of a series.
+{{ config(
+    materialized='incremental', incremental_strategy='changed_periods', period_column='period',
+    widen_periods=['denominator_date', 'next_period'], periods_of='int_indicator_values',
+    whole_when_changed=['dim_area', 'dim_indicator', 'stg_registry__series_breaks'],
+    post_hook="{{ record_deliveries() }}"
+) }}
+-- depends_on: {{ ref('dim_area') }} {{ ref('dim_indicator') }} {{ ref('stg_registry__series_breaks') }}
+{%- set periods = periods_to_recompute() %}
+
 with recursive
 
 indicator_values as (
     select * from {{ ref('int_indicator_values') }}
+    where {{ in_periods('period', periods) }}
 ),
 
 groups as (
     select * from {{ ref('int_disclosure_groups') }}
+    where {{ in_periods('period', periods) }}
 ),
 
 cells as (
