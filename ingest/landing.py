@@ -16,6 +16,8 @@ quarantine folder that cannot be written, an interrupt.
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
+import os
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -118,12 +120,31 @@ def prepare_raw_tables(store: RawStore, geography: RuhrGeography) -> None:
         write_series_breaks(con, registry)
 
 
+def landing_folder(source: Source, landing_dir: Path) -> tuple[list[Path], list[Path]]:
+    """The source's landed files and its unmatched files (see `landed_files`, `unmatched_files`), from
+    one listing of its landing folder: a night looks at every folder, ~6,400 files at ×100, and
+    listing each twice and asking each file's status apart took longer than reading their checksums.
+    `fnmatchcase` is the match `Path.glob` makes of a pattern without a folder (case-sensitive on
+    POSIX); a `DirEntry` knows from the listing whether it is a file, following a symlink as
+    `Path.is_file` does."""
+    try:
+        entries = list(os.scandir(landing_dir / source.id))
+    except (FileNotFoundError, NotADirectoryError):
+        return [], []
+    landed, unmatched = [], []
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.is_file():
+            continue  # hidden: a download still being written
+        if fnmatch.fnmatchcase(entry.name, source.file_pattern):
+            landed.append(Path(entry.path))
+        elif not entry.name.endswith(REPORT_SUFFIXES):
+            unmatched.append(Path(entry.path))
+    return sorted(landed), sorted(unmatched)
+
+
 def landed_files(source: Source, landing_dir: Path) -> list[Path]:
     """Files in the source's landing folder; hidden ones (downloads still being written) are not landed."""
-    folder = landing_dir / source.id
-    return sorted(
-        path for path in folder.glob(source.file_pattern) if path.is_file() and not path.name.startswith(".")
-    )
+    return landing_folder(source, landing_dir)[0]
 
 
 def unmatched_files(source: Source, landing_dir: Path) -> list[Path]:
@@ -132,25 +153,18 @@ def unmatched_files(source: Source, landing_dir: Path) -> list[Path]:
     They are never loaded, so they must be named: an office that saves `Lieferung.zip` where
     `*_flat.*` is expected has delivered, and would otherwise hear nothing. Hidden files (downloads
     still being written) and quarantine reports are not deliveries."""
-    folder = landing_dir / source.id
-    if not folder.is_dir():
-        return []
-    landed = set(landed_files(source, landing_dir))
-    return sorted(
-        path
-        for path in folder.iterdir()
-        if path.is_file()
-        and not path.name.startswith(".")
-        and not path.name.endswith(REPORT_SUFFIXES)
-        and path not in landed
-    )
+    return landing_folder(source, landing_dir)[1]
 
 
 def new_files(source: Source, landing_dir: Path, held: Mapping[str, str]) -> list[Path]:
     """Landed files the raw store does not hold as they are now (`held`: file name → sha256 of the
     version loaded): new names, and files replaced under a name already loaded."""
+    return _not_held(landed_files(source, landing_dir), held)
+
+
+def _not_held(landed: list[Path], held: Mapping[str, str]) -> list[Path]:
     new = []
-    for path in landed_files(source, landing_dir):
+    for path in landed:
         try:
             if held.get(path.name) != file_sha256(path):
                 new.append(path)
@@ -163,12 +177,10 @@ def delivery_due(source: Source, landing_dir: Path, held: Mapping[str, str]) -> 
     """Whether ingesting the source can find anything new: a landed file the raw store does not hold
     (`held`, see `new_files`), a portal or the GENESIS web service to fetch from, or a file whose name
     fits no pattern (the run that finds nothing to load is the one that names it)."""
-    return (
-        source.portal is not None
-        or (source.genesis_api is not None and credentials_configured())
-        or bool(unmatched_files(source, landing_dir))
-        or bool(new_files(source, landing_dir, held))
-    )
+    if source.portal is not None or (source.genesis_api is not None and credentials_configured()):
+        return True
+    landed, unmatched = landing_folder(source, landing_dir)
+    return bool(unmatched) or bool(_not_held(landed, held))
 
 
 def ingest_source(

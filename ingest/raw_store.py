@@ -9,6 +9,7 @@ file replaces all rows of its previous version, inside one transaction (its batc
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -49,11 +50,10 @@ RACY_NS = 2_000_000_000
 _hashed: dict[Path, tuple[tuple[int, ...], str]] = {}
 
 
-def _status(path: Path) -> tuple[int, ...]:
+def _status(status: os.stat_result) -> tuple[int, ...]:
     """What changes whenever a file's content can have changed: device and inode (a file replaced by a
     rename), size and mtime, and ctime, which every write, rename onto it and `utime` sets to the clock
     and which no caller can set back (a file rewritten with the same size and its old mtime restored)."""
-    status = path.stat()
     return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
@@ -65,7 +65,7 @@ def file_sha256(path: Path) -> str:
     landed files at ×100 in one process. The remembered checksum is used only while `_status` is
     unchanged and if the file's status had last changed more than `RACY_NS` before it was read, so
     a file written in the same clock tick as its reading is read again."""
-    started, before = time.time_ns(), _status(path)
+    started, before = time.time_ns(), _status(path.stat())
     known = _hashed.get(path)
     if known is not None and known[0] == before:
         return known[1]
@@ -73,8 +73,9 @@ def file_sha256(path: Path) -> str:
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
             digest.update(chunk)
+        after = _status(os.fstat(handle.fileno()))  # the file read, even if renamed over since
     sha = digest.hexdigest()
-    if _status(path) == before and max(before[3], before[4]) < started - RACY_NS:
+    if after == before and max(before[3], before[4]) < started - RACY_NS:
         _hashed[path] = (before, sha)
     return sha
 
