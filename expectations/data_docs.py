@@ -83,9 +83,11 @@ def write_data_docs(
     context, site = _docs_site(docs_dir)
     # The suite page shows notes under each expectation: which asset check it is. (GX 1.24 renders no
     # notes on the validation page, and its "meta_properties_to_render" columns fail validation there.)
+    # A copy of the meta: GX adds its version to the meta it is given, and the runs of one process (the
+    # Dagster daemon's, the tests') share the loaded suites, which must stay as the catalog built them.
     expectations = [{**item, "notes": _notes(item)} for item in suite["expectations"]]
     context.suites.add_or_update(
-        gx.ExpectationSuite(name=suite["name"], expectations=expectations, meta=suite["meta"])
+        gx.ExpectationSuite(name=suite["name"], expectations=expectations, meta=dict(suite["meta"]))
     )
 
     run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
