@@ -74,16 +74,7 @@ class _CellInserter:
         one handed to the staging by `finish`."""
         for start in range(0, len(rows), BATCH_ROWS):
             chunk = rows[start : start + BATCH_ROWS]
-            values, statuses = body.cells(chunk)
-            self.body_fields = (
-                (body.first_line + chunk).tolist(),
-                body.column(body.stichtage, body.stichtag_codes, chunk),
-                body.column(body.keys, body.key_codes, chunk),
-                body.column(body.names, body.name_codes, chunk),
-                body.labels_of(chunk),
-                values,
-                statuses,
-            )
+            self.body_fields = body.fields(chunk)
             if start + BATCH_ROWS < len(rows):
                 batch = pa.table(self._columns())  # noqa: F841 (read by name in the SQL)
                 self.staged.con.execute(*self._statement)
