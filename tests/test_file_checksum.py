@@ -40,13 +40,18 @@ def landed(path: Path, content: bytes) -> Path:
     return path
 
 
-def test_a_file_whose_status_changed_long_ago_is_read_once(
-    tmp_path: Path, reads: list[int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(raw_store, "RACY_NS", 0)  # its ctime (now) counts as long ago
+@pytest.fixture
+def settled(tmp_path: Path, reads: list[int], monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A landed file `a.csv` (`1;2;3`) whose status changed long enough ago to be remembered: the racy
+    window set to 0, so its ctime (now, a moment ago) counts as long ago."""
+    monkeypatch.setattr(raw_store, "RACY_NS", 0)
     path = landed(tmp_path / "a.csv", b"1;2;3\n")
     time.sleep(0.02)
-    assert file_sha256(path) == file_sha256(path) == hashlib.new("sha256", b"1;2;3\n").hexdigest()
+    return path
+
+
+def test_a_file_whose_status_changed_long_ago_is_read_once(settled: Path, reads: list[int]) -> None:
+    assert file_sha256(settled) == file_sha256(settled) == hashlib.new("sha256", b"1;2;3\n").hexdigest()
     assert len(reads) == 1
 
 
@@ -57,25 +62,15 @@ def test_a_file_written_just_now_is_read_every_time(tmp_path: Path, reads: list[
     assert len(reads) == 2
 
 
-def test_a_file_rewritten_with_the_same_size_and_mtime_is_read_again(
-    tmp_path: Path, reads: list[int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(raw_store, "RACY_NS", 0)
-    path = landed(tmp_path / "a.csv", b"1;2;3\n")
+def test_a_file_rewritten_with_the_same_size_and_mtime_is_read_again(settled: Path) -> None:
+    before = file_sha256(settled)
     time.sleep(0.02)
-    before = file_sha256(path)
-    time.sleep(0.02)
-    landed(path, b"1;2;4\n")  # in place: same inode, same size, the old mtime restored
-    assert (path.stat().st_size, path.stat().st_mtime_ns) == (6, OLD_MTIME_NS)
-    assert before != file_sha256(path) == hashlib.new("sha256", b"1;2;4\n").hexdigest()
+    landed(settled, b"1;2;4\n")  # in place: same inode, same size, the old mtime restored
+    assert (settled.stat().st_size, settled.stat().st_mtime_ns) == (6, OLD_MTIME_NS)
+    assert before != file_sha256(settled) == hashlib.new("sha256", b"1;2;4\n").hexdigest()
 
 
-def test_a_file_replaced_by_a_rename_is_read_again(
-    tmp_path: Path, reads: list[int], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(raw_store, "RACY_NS", 0)
-    path = landed(tmp_path / "a.csv", b"1;2;3\n")
-    time.sleep(0.02)
-    file_sha256(path)
-    os.replace(landed(tmp_path / ".a.csv.part", b"9;9;9\n"), path)
-    assert file_sha256(path) == hashlib.new("sha256", b"9;9;9\n").hexdigest()
+def test_a_file_replaced_by_a_rename_is_read_again(settled: Path) -> None:
+    file_sha256(settled)
+    os.replace(landed(settled.with_name(".a.csv.part"), b"9;9;9\n"), settled)
+    assert file_sha256(settled) == hashlib.new("sha256", b"9;9;9\n").hexdigest()
