@@ -30,7 +30,11 @@ def _ingest() -> None:
     geography = RuhrGeography.from_seeds()
     for source in load_registry().sources:
         load = ingest_source(
-            source, paths.landing, RawStore(paths.raw_db, paths.duckdb_config), geography, paths.quarantine
+            source,
+            paths.landing,
+            RawStore(paths.raw_db, paths.ingest_duckdb_config),
+            geography,
+            paths.quarantine,
         )
         if load.quarantined:
             raise SystemExit(f"quarantined: {[str(item.problem) for item in load.quarantined]}")
@@ -43,7 +47,7 @@ def _dbt() -> None:
     from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
 
     paths = DataPaths.from_env()
-    prepare_raw_tables(RawStore(paths.raw_db, paths.duckdb_config), RuhrGeography.from_seeds())
+    prepare_raw_tables(RawStore(paths.raw_db, paths.ingest_duckdb_config), RuhrGeography.from_seeds())
     subprocess.run(
         [str(Path(sys.executable).with_name("dbt")), "build", "--quiet", *paths.dbt_vars()],
         cwd=DBT_PROJECT_DIR,

@@ -184,16 +184,27 @@ def test_the_store_counts_what_a_source_ever_delivered(landing: Path, tmp_path: 
 def test_duckdb_memory_and_threads_come_from_the_configuration(
     data_paths: DataPaths, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every heavy connection gets the same bounds: the raw store's writer, the gate's reader, dbt."""
+    """Every heavy connection gets the same memory bound: the raw store's writer, the gate's reader, dbt;
+    the raw store's writer has its own thread count (one by default)."""
     monkeypatch.setenv("SOZIALMONITOR_DUCKDB_MEMORY_LIMIT", "300MB")
-    monkeypatch.setenv("SOZIALMONITOR_DUCKDB_THREADS", "1")
-    with RawStore(data_paths.raw_db, data_paths.duckdb_config).connect() as con:
-        limit, threads = con.execute(
-            "select current_setting('memory_limit'), current_setting('threads')"
-        ).fetchone()
-    assert (threads, limit) == (1, "286.1 MiB")  # DuckDB shows 300 MB (10^6) in MiB (2^20)
+    monkeypatch.setenv("SOZIALMONITOR_DUCKDB_THREADS", "3")
+
+    def writer_settings() -> tuple[int, str]:
+        with RawStore(data_paths.raw_db, data_paths.ingest_duckdb_config).connect() as con:
+            return con.execute(
+                "select current_setting('threads'), current_setting('memory_limit')"
+            ).fetchone()
+
+    assert writer_settings() == (1, "286.1 MiB")  # DuckDB shows 300 MB (10^6) in MiB (2^20)
+    monkeypatch.setenv("SOZIALMONITOR_INGEST_THREADS", "2")
+    assert writer_settings() == (2, "286.1 MiB")
     variables = json.loads(data_paths.dbt_vars()[1])
-    assert (variables["duckdb_memory_limit"], variables["duckdb_threads"]) == ("300MB", 1)
-    monkeypatch.setenv("SOZIALMONITOR_DUCKDB_THREADS", "zwei")
-    with pytest.raises(ValueError, match="SOZIALMONITOR_DUCKDB_THREADS must be a whole number"):
-        assert data_paths.duckdb_config
+    assert (variables["duckdb_memory_limit"], variables["duckdb_threads"]) == ("300MB", 3)
+    for variable, config in (
+        ("SOZIALMONITOR_DUCKDB_THREADS", "duckdb_config"),
+        ("SOZIALMONITOR_INGEST_THREADS", "ingest_duckdb_config"),
+    ):
+        monkeypatch.setenv(variable, "zwei")
+        with pytest.raises(ValueError, match=f"{variable} must be a whole number"):
+            assert getattr(data_paths, config)
+        monkeypatch.setenv(variable, "1")

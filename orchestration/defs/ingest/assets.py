@@ -134,7 +134,7 @@ def _ingest(
         load = ingest_source(
             source,
             paths.landing,
-            RawStore(paths.raw_db, paths.duckdb_config),
+            RawStore(paths.raw_db, paths.ingest_duckdb_config),
             RuhrGeography.from_seeds(),
             paths.quarantine,
         )

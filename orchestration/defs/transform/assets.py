@@ -119,7 +119,7 @@ def build_warehouse_models(project: DbtProject) -> dg.AssetsDefinition:
             # gate and no publication (dbt's assets are skippable; everything downstream skips with them)
             context.log.info(f"nothing changed since version {current_version(paths)}: it stays current")
             return
-        prepare_raw_tables(RawStore(paths.raw_db, paths.duckdb_config), RuhrGeography.from_seeds())
+        prepare_raw_tables(RawStore(paths.raw_db, paths.ingest_duckdb_config), RuhrGeography.from_seeds())
         # The models built incrementally by delivery recompute only the periods of new, replaced or
         # removed files; after a change of definitions (or with no complete build before) all of them.
         # Only a build of every model records its definitions (a subset leaves the others as they were).
