@@ -32,6 +32,30 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 DAGSTER_YAML_MARK = "# Written by sozialmonitor"
+# The same in every instance, embedded or served (deploy/dagster.yaml): a run whose process died with the
+# whole deployment is failed by the daemon's run monitoring, which asks the launcher whether the run's
+# process lives (orchestration/run_launcher.py), so the queue behind it goes on; such a run is retried
+# once, a run that failed a step (a gate check among them) never. The seconds come from the settings.
+RUN_MONITORING = """\
+run_launcher:
+  module: orchestration.run_launcher
+  class: WatchedRunLauncher
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: {start_timeout}
+  cancel_timeout_seconds: {cancel_timeout}
+  max_resume_run_attempts: 0
+  poll_interval_seconds: {poll_interval}
+run_retries:
+  enabled: true
+  max_retries: 1
+  retry_on_asset_or_op_failure: false
+"""
+MONITORING_SETTINGS = {  # placeholder: (variable, default seconds)
+    "start_timeout": ("SOZIALMONITOR_RUN_START_TIMEOUT_SECONDS", 180),
+    "cancel_timeout": ("SOZIALMONITOR_RUN_CANCEL_TIMEOUT_SECONDS", 180),
+    "poll_interval": ("SOZIALMONITOR_RUN_MONITORING_INTERVAL_SECONDS", 30),
+}
 DAGSTER_YAML = f"""\
 {DAGSTER_YAML_MARK}: Dagster's instance lives in the data directory. Remove this line to keep your own.
 telemetry:
@@ -48,7 +72,7 @@ event_log_storage:
   class: SqliteEventLogStorage
   config:
     base_dir: {{runs}}
-"""
+{{run_monitoring}}"""
 
 
 @dataclass(frozen=True)
@@ -164,7 +188,8 @@ class DataPaths:
             # the event log's folder by its absolute path, written again by every command: a moved
             # data directory finds its own
             runs = self.dagster_home / "history" / "runs"
-            dagster_yaml.write_text(DAGSTER_YAML.format(runs=json.dumps(str(runs))), encoding="utf-8")
+            text = DAGSTER_YAML.format(runs=json.dumps(str(runs)), run_monitoring=run_monitoring_yaml())
+            dagster_yaml.write_text(text, encoding="utf-8")
 
     def environment(self) -> dict[str, str]:
         """The variables a child process (the Dagster UI, a dbt command) needs to work in this
@@ -186,3 +211,13 @@ def _whole_number(variable: str, default: int) -> int:
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"{variable} must be a whole number >= 1, not {value!r}")
     return int(value)
+
+
+def run_monitoring_yaml() -> str:
+    """The instance's run launcher, run monitoring and run retries, with the seconds from the settings."""
+    return RUN_MONITORING.format(
+        **{
+            name: _whole_number(variable, default)
+            for name, (variable, default) in MONITORING_SETTINGS.items()
+        }
+    )
