@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: refresh test test-fast ui bench install sample lint expectations docs clean-data chromium screenshots
+.PHONY: refresh test test-fast ui serve soak bench install sample lint expectations docs clean-data chromium screenshots
 
 ## Set everything up on a fresh machine, generate the sample sources, run the nightly refresh.
 refresh: $(STAMP)
@@ -23,9 +23,20 @@ test-fast: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -m "not slow"
 
-## Dagster UI on 127.0.0.1:3000 over the same data directory.
+## Dagster UI on 127.0.0.1:3000 and its daemon (schedules, sensors, run queue, run monitoring), over the
+## same data directory; stops on Ctrl-C or SIGTERM.
 ui: $(STAMP)
 	$(BIN)/sozialmonitor ui
+
+## The deployment: webserver (127.0.0.1:3000), daemon, read-only webserver for planners (127.0.0.1:3001),
+## on the instance of DAGSTER_HOME (default: the data directory's; production: deploy/README.md).
+serve: $(STAMP)
+	$(BIN)/sozialmonitor serve
+
+## Kill the refresh at random moments (KILLS times, SIGKILL) and check every publication stays whole.
+KILLS ?= 50
+soak: $(STAMP)
+	$(BIN)/python bench/soak.py --kills $(KILLS)
 
 ## Wall time and peak memory per phase, bundled sample and N times larger (make bench SCALE="10 100").
 SCALE ?= 10

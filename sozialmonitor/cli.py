@@ -165,11 +165,14 @@ def _geography(args: argparse.Namespace, paths: DataPaths) -> int:
     return 0
 
 
-def _ui(args: argparse.Namespace, paths: DataPaths) -> int:
-    dagster = Path(sys.executable).with_name("dagster")
-    os.chdir(PROJECT_ROOT)
-    command = [str(dagster), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(args.port)]
-    os.execve(dagster, command, {**os.environ, **paths.environment()})
+def _serve(args: argparse.Namespace, paths: DataPaths) -> int:
+    """The webserver and the daemon (and for `serve` a read-only webserver) until SIGTERM or Ctrl-C."""
+    from sozialmonitor.serve import instance_home, serve, services
+
+    # a DAGSTER_HOME of the environment (production: deploy/dagster.yaml) wins over the data directory's
+    env = {**os.environ, **paths.environment(), "DAGSTER_HOME": str(instance_home(paths.dagster_home))}
+    read_only_port = getattr(args, "read_only_port", None)
+    return serve(services(args.host, args.port, read_only_port), PROJECT_ROOT, env)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -217,8 +220,19 @@ def parser() -> argparse.ArgumentParser:
         "--gv100ad", type=Path, required=True, help="Destatis Gemeindeverzeichnis, GV100AD_DDMMYY.txt"
     )
     geography.add_argument("--write", action="store_true", help="rewrite the seed and the key directory")
-    ui = commands.add_parser("ui", help="start the Dagster UI on 127.0.0.1")
+    ui = commands.add_parser(
+        "ui", help="the Dagster UI and daemon on 127.0.0.1 (the data directory's instance)"
+    )
     ui.add_argument("--port", type=int, default=3000)
+    ui.add_argument("--host", default="127.0.0.1")
+    serve = commands.add_parser(
+        "serve", help="webserver, daemon and a read-only webserver as services (stop with SIGTERM)"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    serve.add_argument("--port", type=int, default=3000, help="the webserver that may launch runs")
+    serve.add_argument(
+        "--read-only-port", type=int, default=3001, help="the read-only webserver for planners"
+    )
     return root
 
 
@@ -232,7 +246,8 @@ COMMANDS = {
     "export": _export,
     "atlas": _atlas,
     "geography": _geography,
-    "ui": _ui,
+    "ui": _serve,
+    "serve": _serve,
 }
 
 

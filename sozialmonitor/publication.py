@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from sozialmonitor.warehouse import NotPublishedError, add_files, connect_publis
 
 PUBLISHED_SCHEMAS = ("marts",)
 MANIFEST = "manifest.json"
+LEFTOVER_SECONDS = 3600  # a publication takes seconds; a hidden folder this old was left by a killed one
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,37 @@ def _prune(paths: DataPaths) -> None:
     for version in published_versions(paths):
         if version not in keep:
             shutil.rmtree(paths.published / version)
+    # what a publication killed halfway left (its hidden staging folder or pointer): never current,
+    # and removed once it is older than any publication that could still be writing it
+    for entry in paths.published.glob(".*.tmp"):
+        if time.time() - entry.lstat().st_mtime > LEFTOVER_SECONDS:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+def verify_version(folder: Path) -> list[str]:
+    """What is wrong with a published version folder (empty: complete): its manifest, the warehouse
+    file with every table and row count the manifest names, each table's Parquet file with the same
+    rows, and the atlas's index page. What `current` must always point to, whatever was killed when."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        with connect_published(folder / manifest["warehouse"]) as con:
+            problems = []
+            for table, expected in manifest["tables"].items():
+                rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+                parquet = folder / expected["parquet"]
+                in_parquet = con.execute("select count(*) from read_parquet(?)", [str(parquet)]).fetchone()[0]
+                if not rows == in_parquet == expected["rows"]:
+                    problems.append(
+                        f"{table}: {rows} rows, {in_parquet} in Parquet, manifest {expected['rows']}"
+                    )
+    except (OSError, ValueError, KeyError, duckdb.Error) as error:
+        return [f"{folder}: {type(error).__name__}: {error}"]
+    if not (folder / "atlas" / "index.html").is_file():
+        problems.append(f"{folder}: no atlas/index.html")
+    return problems
 
 
 def publish(paths: DataPaths, run_id: str, checks: list[CheckResult]) -> PublicationRecord:
