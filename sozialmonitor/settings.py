@@ -31,49 +31,6 @@ INGEST_THREADS_DEFAULT = 1
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
-DAGSTER_YAML_MARK = "# Written by sozialmonitor"
-# The same in every instance, embedded or served (deploy/dagster.yaml): a run whose process died with the
-# whole deployment is failed by the daemon's run monitoring, which asks the launcher whether the run's
-# process lives (orchestration/run_launcher.py), so the queue behind it goes on; such a run is retried
-# once, a run that failed a step (a gate check among them) never. The seconds come from the settings.
-RUN_MONITORING = """\
-run_launcher:
-  module: orchestration.run_launcher
-  class: WatchedRunLauncher
-run_monitoring:
-  enabled: true
-  start_timeout_seconds: {start_timeout}
-  cancel_timeout_seconds: {cancel_timeout}
-  max_resume_run_attempts: 0
-  poll_interval_seconds: {poll_interval}
-run_retries:
-  enabled: true
-  max_retries: 1
-  retry_on_asset_or_op_failure: false
-"""
-MONITORING_SETTINGS = {  # placeholder: (variable, default seconds)
-    "start_timeout": ("SOZIALMONITOR_RUN_START_TIMEOUT_SECONDS", 180),
-    "cancel_timeout": ("SOZIALMONITOR_RUN_CANCEL_TIMEOUT_SECONDS", 180),
-    "poll_interval": ("SOZIALMONITOR_RUN_MONITORING_INTERVAL_SECONDS", 30),
-}
-DAGSTER_YAML = f"""\
-{DAGSTER_YAML_MARK}: Dagster's instance lives in the data directory. Remove this line to keep your own.
-telemetry:
-  enabled: false
-# One run at a time: every run writes the same DuckDB files, which take one writer. Queued runs
-# start in the order they were requested (a body's delivery before the refresh that follows it).
-concurrency:
-  runs:
-    max_concurrent_runs: 1
-# Dagster's SQLite event log in the same files, with its connections kept open and commits not flushed
-# one by one (orchestration/event_log.py says why: about 20 ms an event otherwise).
-event_log_storage:
-  module: orchestration.event_log
-  class: SqliteEventLogStorage
-  config:
-    base_dir: {{runs}}
-{{run_monitoring}}"""
-
 
 @dataclass(frozen=True)
 class DataPaths:
@@ -132,7 +89,7 @@ class DataPaths:
     @property
     def keep_versions(self) -> int:
         """How many published versions stay on disk (older ones are pruned after a publication)."""
-        return _whole_number(KEEP_VERSIONS_ENV, KEEP_VERSIONS_DEFAULT)
+        return whole_number(KEEP_VERSIONS_ENV, KEEP_VERSIONS_DEFAULT)
 
     @property
     def duckdb_config(self) -> dict[str, str]:
@@ -140,7 +97,7 @@ class DataPaths:
         memory = (os.environ.get(DUCKDB_MEMORY_ENV) or DUCKDB_MEMORY_DEFAULT).strip()
         return {
             "memory_limit": memory,
-            "threads": str(_whole_number(DUCKDB_THREADS_ENV, DUCKDB_THREADS_DEFAULT)),
+            "threads": str(whole_number(DUCKDB_THREADS_ENV, DUCKDB_THREADS_DEFAULT)),
         }
 
     @property
@@ -148,7 +105,7 @@ class DataPaths:
         """The raw store writer's settings: the same memory limit, its own thread count."""
         return {
             **self.duckdb_config,
-            "threads": str(_whole_number(INGEST_THREADS_ENV, INGEST_THREADS_DEFAULT)),
+            "threads": str(whole_number(INGEST_THREADS_ENV, INGEST_THREADS_DEFAULT)),
         }
 
     @property
@@ -181,15 +138,9 @@ class DataPaths:
             self.dagster_home,
         ):
             directory.mkdir(parents=True, exist_ok=True)
-        dagster_yaml = self.dagster_home / "dagster.yaml"
-        if not dagster_yaml.exists() or dagster_yaml.read_text(encoding="utf-8").startswith(
-            DAGSTER_YAML_MARK
-        ):
-            # the event log's folder by its absolute path, written again by every command: a moved
-            # data directory finds its own
-            runs = self.dagster_home / "history" / "runs"
-            text = DAGSTER_YAML.format(runs=json.dumps(str(runs)), run_monitoring=run_monitoring_yaml())
-            dagster_yaml.write_text(text, encoding="utf-8")
+        from sozialmonitor.instance import write_dagster_yaml  # the instance's settings, from these
+
+        write_dagster_yaml(self.dagster_home)
 
     def environment(self) -> dict[str, str]:
         """The variables a child process (the Dagster UI, a dbt command) needs to work in this
@@ -205,19 +156,9 @@ class DataPaths:
         }
 
 
-def _whole_number(variable: str, default: int) -> int:
+def whole_number(variable: str, default: int) -> int:
     """A setting that counts something (threads, versions): a whole number >= 1."""
     value = (os.environ.get(variable) or str(default)).strip()
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"{variable} must be a whole number >= 1, not {value!r}")
     return int(value)
-
-
-def run_monitoring_yaml() -> str:
-    """The instance's run launcher, run monitoring and run retries, with the seconds from the settings."""
-    return RUN_MONITORING.format(
-        **{
-            name: _whole_number(variable, default)
-            for name, (variable, default) in MONITORING_SETTINGS.items()
-        }
-    )

@@ -7,6 +7,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -92,3 +94,30 @@ def refreshed_sample(cli_refresh: CliRefresh) -> DataPaths:
 def landed(tmp_path: Path) -> Landing:
     """A data directory of its own to land files in (tests/test_landing_*.py)."""
     return Landing(tmp_path / "data")
+
+
+@pytest.fixture
+def postgres_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A new database on the test PostgreSQL server (.ci/postgres.sh starts one; without it the test is
+    skipped), named in the settings the production instance reads; dropped afterwards."""
+    host = os.environ.get("SOZIALMONITOR_TEST_POSTGRES_HOST")
+    if not host:
+        pytest.skip("no test PostgreSQL server: `.ci/run` starts one (or `source .ci/postgres.sh`)")
+    import psycopg2
+
+    coordinates = {
+        "host": host,
+        "port": os.environ["SOZIALMONITOR_TEST_POSTGRES_PORT"],
+        "user": os.environ["SOZIALMONITOR_TEST_POSTGRES_USER"],
+    }
+    name = f"sozialmonitor_{uuid.uuid4().hex[:12]}"
+    server = psycopg2.connect(dbname="postgres", **coordinates)
+    server.autocommit = True
+    server.cursor().execute(f"create database {name}")
+    for setting, value in (("HOST", host), ("PORT", coordinates["port"]), ("USER", coordinates["user"])):
+        monkeypatch.setenv(f"SOZIALMONITOR_POSTGRES_{setting}", value)
+    monkeypatch.setenv("SOZIALMONITOR_POSTGRES_DB", name)
+    monkeypatch.delenv("SOZIALMONITOR_POSTGRES_PASSWORD", raising=False)
+    yield name
+    server.cursor().execute(f"drop database {name} with (force)")
+    server.close()
