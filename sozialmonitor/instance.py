@@ -67,7 +67,7 @@ POSTGRES = """\
 storage:
   postgres:
     postgres_db:
-      scheme: "postgresql+psycopg2"  # the driver dagster-postgres installs (SQLAlchemy's default is psycopg 3)
+      scheme: "postgresql+psycopg2"  # the driver dagster-postgres installs (SQLAlchemy: psycopg 3)
 {coordinates}
 """
 MONITORING = """\

@@ -67,6 +67,14 @@ class Deployment:
         os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
 
+    def __enter__(self) -> Deployment:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Whatever the test found: nothing of the deployment outlives it."""
+        if self.process is not None and self.process.poll() is None:
+            self.kill()
+
     def stop(self) -> float:
         """SIGTERM, as systemd stops a service; returns the seconds until it ended."""
         assert self.process is not None

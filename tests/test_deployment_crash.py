@@ -47,8 +47,15 @@ def test_a_run_killed_with_the_deployment_is_failed_retried_once_and_the_queue_g
             == {"sqlite": "SqliteRunStorage", "postgres": "PostgresRunStorage"}[storage]
         )
     redeliver(paths, 1)  # something new for the runs below to build and publish
-    deployment = Deployment(served_instance_env(paths), tmp_path / "serve.log")
-    deployment.start()
+    with Deployment(served_instance_env(paths), tmp_path / "serve.log") as deployment:
+        deployment.start()
+        check_kill_and_restart(deployment, paths)
+    assert verify_version(paths.published_current) == []
+
+
+def check_kill_and_restart(deployment: Deployment, paths: DataPaths) -> None:
+    """Two refreshes submitted, the deployment killed once the first one builds, started again: the
+    first is failed by run monitoring and retried once, the second runs, SIGTERM stops it all."""
     interrupted, queued = deployment.submit("nightly_refresh"), deployment.submit("nightly_refresh")
     with instance_for(paths) as instance:
         wait_for(lambda: "warehouse_models" in steps_started(instance, interrupted), 300, "dbt to start")
@@ -65,5 +72,4 @@ def test_a_run_killed_with_the_deployment_is_failed_retried_once_and_the_queue_g
         wait_for(lambda: instance.get_run_by_id(retries[0].run_id).status in DONE, 600, "the retry")
         assert instance.get_run_by_id(retries[0].run_id).status == dg.DagsterRunStatus.SUCCESS
         assert not instance.get_runs(dg.RunsFilter(tags={"dagster/parent_run_id": retries[0].run_id}))
-    assert verify_version(paths.published_current) == []
     assert deployment.stop() < 30
