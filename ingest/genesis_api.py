@@ -75,11 +75,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ingest.errors import SourceError
+from ingest.secrets import SecretError, secret_from_environment
 
 REGIONALSTATISTIK_URL = "https://www.regionalstatistik.de/genesisws/rest/2020/"
 USER_ENV = "SOZIALMONITOR_GENESIS_USER"
 PASSWORD_ENV = "SOZIALMONITOR_GENESIS_PASSWORD"
 PASSWORD_FILE_ENV = "SOZIALMONITOR_GENESIS_PASSWORD_FILE"
+URL_ENV = "SOZIALMONITOR_GENESIS_URL"
 
 # Status.Code values of the GENESIS answer (see the module docstring for their sources).
 CODE_OK = 0
@@ -105,7 +107,9 @@ class GenesisApi(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     table: str = Field(pattern=r"^[0-9A-Za-z][0-9A-Za-z-]*$", max_length=40)  # e.g. 12411-03-03-4
-    base_url: str = REGIONALSTATISTIK_URL
+    # None: SOZIALMONITOR_GENESIS_URL when set (a proxy, Destatis' GENESIS-Online with the same
+    # interface, a test service), else regionalstatistik.de; read when the service is asked
+    base_url: str | None = None
     startyear: int | None = Field(default=None, ge=1900, le=2100)
     endyear: int | None = Field(default=None, ge=1900, le=2100)
     timeslices: int | None = Field(default=None, ge=1, description="only the newest N periods")
@@ -124,14 +128,13 @@ class GenesisApi(BaseModel):
 
     @field_validator("base_url")
     @classmethod
-    def _plain_base_url(cls, url: str) -> str:
-        """Credentials travel in headers only; a URL with user info or a query could carry them."""
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"base_url must be an http(s) address, got '{url}'")
-        if "@" in parts.netloc or parts.query or parts.fragment:
-            raise ValueError("base_url must carry no user info, query or fragment")
-        return url if url.endswith("/") else f"{url}/"
+    def _plain_base_url(cls, url: str | None) -> str | None:
+        return None if url is None else _plain_url(url)
+
+    @property
+    def service_url(self) -> str:
+        """The service's address: the registry's, or the environment's, or regionalstatistik.de."""
+        return self.base_url or _plain_url(os.environ.get(URL_ENV, "").strip() or REGIONALSTATISTIK_URL)
 
     @model_validator(mode="after")
     def _consistent_selection(self) -> GenesisApi:
@@ -171,16 +174,10 @@ def _credentials(api: GenesisApi) -> _Credentials:
     user = os.environ.get(USER_ENV, "").strip()
     if not user:
         raise _error(api, f"no credentials: set {USER_ENV} and {PASSWORD_ENV} (or {PASSWORD_FILE_ENV})")
-    password_file = os.environ.get(PASSWORD_FILE_ENV, "").strip()
-    if PASSWORD_ENV in os.environ and password_file:
-        raise _error(api, f"both {PASSWORD_ENV} and {PASSWORD_FILE_ENV} are set: set only one")
-    password = os.environ.get(PASSWORD_ENV, "")
-    if password_file:
-        try:
-            password = Path(password_file).read_text(encoding="utf-8").rstrip("\r\n")
-        except (OSError, UnicodeDecodeError) as error:
-            reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
-            raise _error(api, f"the file named by {PASSWORD_FILE_ENV} cannot be read ({reason})") from None
+    try:
+        password = secret_from_environment(os.environ, PASSWORD_ENV, PASSWORD_FILE_ENV) or ""
+    except SecretError as error:
+        raise _error(api, str(error)) from None
     for name, value in ((USER_ENV, user), ("the password", password)):
         # http.client quotes a rejected header value in its exception: refuse such values before sending
         if any(char in value for char in "\r\n\0") or not value.isprintable():
@@ -269,7 +266,7 @@ class _Client:
 
     def post(self, method: str, form: dict[str, str]) -> _Answer:
         api = self.api
-        url = f"{api.base_url}{method}"
+        url = f"{api.service_url}{method}"
         request = urllib.request.Request(
             url,
             data=urllib.parse.urlencode(form).encode("ascii"),
@@ -296,7 +293,9 @@ class _Client:
             if isinstance(reason, TimeoutError):
                 what = f"{method} gave no answer within {api.timeout_seconds:g} seconds (timeout)"
             else:
-                what = f"the service at {api.base_url} cannot be reached ({reason or type(error).__name__})"
+                what = (
+                    f"the service at {api.service_url} cannot be reached ({reason or type(error).__name__})"
+                )
             raise _error(api, what) from None
         try:
             body = json.loads(raw)
@@ -416,6 +415,16 @@ def _ident(answer: _Answer) -> str:
     if isinstance(ident, dict) and ident.get("Service") and ident.get("Method"):
         return f"{ident['Service']}/{ident['Method']}"
     return answer.method
+
+
+def _plain_url(url: str) -> str:
+    """Credentials travel in headers only; a URL with user info or a query could carry them."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"base_url must be an http(s) address, got '{url}'")
+    if "@" in parts.netloc or parts.query or parts.fragment:
+        raise ValueError("base_url must carry no user info, query or fragment")
+    return url if url.endswith("/") else f"{url}/"
 
 
 def credentials_configured() -> bool:

@@ -7,6 +7,7 @@
 | `SOZIALMONITOR_SMTP_FROM` | sender (default `sozialmonitor@<host name>`) |
 | `SOZIALMONITOR_SMTP_TO` | recipients, comma-separated |
 | `SOZIALMONITOR_SMTP_USER`, `SOZIALMONITOR_SMTP_PASSWORD` | login, when the server wants one |
+| `SOZIALMONITOR_SMTP_PASSWORD_FILE` | instead: a file holding it (systemd credentials, Docker secrets) |
 | `SOZIALMONITOR_SMTP_STARTTLS` | `1`/`true`/`yes`: upgrade the connection with STARTTLS before logging in |
 | `SOZIALMONITOR_WEBHOOK_URL` | POST the run's summary as JSON here (a chat bridge, ntfy, an incident tool) |
 
@@ -31,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from ingest.secrets import secret_from_environment
 from sozialmonitor.run_report import RunReport
 
 ENV_PREFIX = "SOZIALMONITOR_"
@@ -80,7 +82,8 @@ def smtp_settings(env: Mapping[str, str]) -> SmtpSettings | None:
         sender=env.get(f"{ENV_PREFIX}SMTP_FROM", "").strip() or f"sozialmonitor@{socket.getfqdn()}",
         recipients=recipients,
         user=env.get(f"{ENV_PREFIX}SMTP_USER") or None,
-        password=env.get(f"{ENV_PREFIX}SMTP_PASSWORD") or None,
+        password=secret_from_environment(env, f"{ENV_PREFIX}SMTP_PASSWORD", f"{ENV_PREFIX}SMTP_PASSWORD_FILE")
+        or None,
         starttls=starttls,
     )
 

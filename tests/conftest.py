@@ -18,6 +18,7 @@ from orchestration.definitions import build_definitions
 from sozialmonitor.freshness import FRESHNESS_DATE_ENV
 from sozialmonitor.settings import DATA_DIR_ENV, DataPaths
 from tests.landing_support import Landing
+from tests.smtp_sink import smtp_server  # noqa: F401 - the fixture, for every test module
 from tests.support import CliRefresh, project_files
 
 SCRATCH = pytest.StashKey[Path]()

@@ -16,6 +16,7 @@ from ingest.genesis_api import (
     PASSWORD_ENV,
     PASSWORD_FILE_ENV,
     REGIONALSTATISTIK_URL,
+    URL_ENV,
     USER_ENV,
     FetchResult,
     GenesisApi,
@@ -311,11 +312,17 @@ def test_unreadable_password_file(
     assert service.requests == []
 
 
-def test_configuration_is_checked_at_load_time() -> None:
-    assert GenesisApi(table=TABLE).base_url == REGIONALSTATISTIK_URL
-    assert (
-        GenesisApi(table=TABLE, base_url="https://example.org/rest").base_url == "https://example.org/rest/"
-    )
+def test_configuration_is_checked_at_load_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(URL_ENV, raising=False)
+    assert GenesisApi(table=TABLE).service_url == REGIONALSTATISTIK_URL
+    configured = GenesisApi(table=TABLE, base_url="https://example.org/rest")
+    assert configured.service_url == "https://example.org/rest/"
+    monkeypatch.setenv(URL_ENV, "http://127.0.0.1:8080/genesisws/rest/2020")  # the default for all
+    assert GenesisApi(table=TABLE).service_url == "http://127.0.0.1:8080/genesisws/rest/2020/"
+    assert configured.service_url == "https://example.org/rest/"  # the registry's own address wins
+    monkeypatch.setenv(URL_ENV, f"https://{USER}:{PASSWORD}@www.regionalstatistik.de/")
+    with pytest.raises(ValueError, match="no user info"):
+        assert GenesisApi(table=TABLE).service_url
     invalid: list[dict[str, object]] = [
         {"table": TABLE, "format": "datencsv"},  # unknown key
         {"table": "../12411"},  # the table names the landed file
