@@ -18,13 +18,15 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from sozialmonitor.atlas import build_atlas
+from sozialmonitor.atlas import ATLAS
+from sozialmonitor.atlas.build import render_pages, write_atlas
 from sozialmonitor.checks import CheckResult
 from sozialmonitor.files import fsync
 from sozialmonitor.settings import PROJECT_ROOT, DataPaths
@@ -146,16 +148,18 @@ def current_inputs(paths: DataPaths) -> str | None:
     return json.loads(manifest.read_text(encoding="utf-8")).get("inputs")
 
 
-def _manifest(
-    folder: Path, version: str, run_id: str, published_at: datetime, inputs: str
-) -> dict[str, object]:
-    record = read_publication(folder / "warehouse.duckdb", version)
+def _stamp(published_at: datetime) -> str:
+    return published_at.isoformat() + "Z"
+
+
+def _manifest(record: PublicationRecord, inputs: str) -> dict[str, object]:
+    """The manifest from the record as read back from the written file: it lists what is there."""
     failed = [check.record() for check in record.checks if not check.passed]
     return {
-        "version": version,
-        "run_id": run_id,
+        "version": record.version,
+        "run_id": record.run_id,
         "inputs": inputs,
-        "published_at": published_at.isoformat() + "Z",
+        "published_at": _stamp(record.published_at),
         "warehouse": "warehouse.duckdb",
         "tables": {
             table: {"rows": rows, "parquet": f"{table}.parquet"} for table, rows in record.tables.items()
@@ -254,10 +258,19 @@ def publish(paths: DataPaths, run_id: str, checks: list[CheckResult]) -> Publica
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        _write_warehouse(staging / "warehouse.duckdb", paths, run_id, published_at, checks)
-        manifest = _manifest(staging, version, run_id, published_at, publication_inputs(paths))
+        # DuckDB writes the file (without the GIL) while Python renders the atlas from the same audited
+        # marts; the pool waits for the writer even when rendering fails, before staging is removed
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            written = writer.submit(
+                _write_warehouse, staging / "warehouse.duckdb", paths, run_id, published_at, checks
+            )
+            pages = render_pages(paths.build_db, {"version": version, "published_at": _stamp(published_at)})
+            written.result()
+        record = read_publication(staging / "warehouse.duckdb", version)
+        manifest = _manifest(record, publication_inputs(paths))
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
-        build_atlas(staging)  # the atlas of this version, part of it: written before the rename
+        if pages is not None:  # the atlas of this version, part of it: written before the rename
+            write_atlas(pages, staging / MANIFEST, staging / ATLAS)
         for path in staging.iterdir():
             fsync(path)
         os.rename(staging, folder)
@@ -266,7 +279,7 @@ def publish(paths: DataPaths, run_id: str, checks: list[CheckResult]) -> Publica
         shutil.rmtree(staging, ignore_errors=True)
     _point_current_to(paths, version)
     _prune(paths)
-    return read_publication(folder / "warehouse.duckdb", version)
+    return replace(record, path=folder / "warehouse.duckdb")  # the same file, renamed with its folder
 
 
 def read_publication(path: Path, version: str | None = None) -> PublicationRecord:

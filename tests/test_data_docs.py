@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from expectations.suites import expectation, read_suites, suite
+from expectations.suites import Suite, expectation, read_suites, suite
 from expectations.validate import validate_relation
 from tests.support import project_files, staging_table
 
@@ -107,3 +107,30 @@ def test_without_docs_dir_nothing_is_written(tmp_path: Path, empty_home_and_tmp:
     assert sorted(path.name for path in tmp_path.iterdir()) == ["home", "tmp"]
     home, tmp = empty_home_and_tmp
     assert list(home.iterdir()) == [] and list(tmp.iterdir()) == []
+
+
+def test_the_suite_page_follows_the_suite_and_an_unchanged_suite_stays_as_stored(
+    tmp_path: Path, empty_home_and_tmp: tuple[Path, Path]
+) -> None:
+    """The suite page is rendered from the stored suite: a run with the same suite leaves the stored
+    one as it is (its ids too), a run with a changed suite stores and shows the change."""
+    docs = tmp_path / "docs"
+    con = staging_table()
+    con.execute("create schema marts")
+    con.execute("create table marts.tiny as select * from (values (1), (2)) t(id)")
+
+    def tiny(description: str) -> Suite:
+        check = expectation(
+            "id_set", "expect_column_values_to_be_in_set", description, column="id", value_set=[1, 2]
+        )
+        return suite("marts.tiny", ["id"], [check])
+
+    stored = docs / "stores" / "expectation_suites" / "marts" / "tiny.json"
+    validate_relation(con, tiny("Ids one or two."), docs_dir=docs)
+    first = stored.read_text(encoding="utf-8")
+    validate_relation(con, tiny("Ids one or two."), docs_dir=docs)
+    assert stored.read_text(encoding="utf-8") == first
+    validate_relation(con, tiny("Only the ids one and two."), docs_dir=docs)
+    assert stored.read_text(encoding="utf-8") != first
+    text = page_text(docs / "expectations" / "marts" / "tiny.html")
+    assert "Only the ids one and two." in text and "Ids one or two." not in text

@@ -1,5 +1,5 @@
-"""What the atlas shows, read from one published version: its `warehouse.duckdb` (read-only) and
-`manifest.json`.
+"""What the atlas shows, read from the marts of one version: its `warehouse.duckdb` or the audited build
+it is copied from (read-only), and its manifest.
 
 Only the slices the pages draw are fetched (the newest period of each indicator, the time series of a
 few reference areas, the small areas of the newest period, aggregated availability), so the work stays
@@ -9,7 +9,6 @@ in DuckDB when the fact table grows; the full data is what `sozialmonitor export
 from __future__ import annotations
 
 import csv
-import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -191,10 +190,9 @@ def small_area_tiles(areas: dict[str, Area]) -> dict[str, list[Tile]]:
     return dict(by_city)
 
 
-def load(folder: Path) -> AtlasData:
-    """Read a version folder (`warehouse.duckdb`, `manifest.json`)."""
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    with duckdb.connect(str(folder / "warehouse.duckdb"), read_only=True) as con:
+def load(warehouse: Path, manifest: dict) -> AtlasData:
+    """Read the marts of a DuckDB file; `manifest` is the version's (or the part of it the pages show)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
         indicators = _indicators(con)
         areas = {
             row[0]: Area(*row)
@@ -307,21 +305,21 @@ def series_areas(data: IndicatorData) -> list[str]:
 
 
 def _series(con: duckdb.DuckDBPyConnection, by_indicator: dict[str, IndicatorData], areas: dict) -> None:
-    wanted = sorted({area for data in by_indicator.values() for area in series_areas(data)})
+    # only the (indicator, area) pairs drawn: a Gemeinde indicator's Kreis rows were half of ~94k at ×100
+    pairs = [
+        (indicator_id, area) for indicator_id, data in by_indicator.items() for area in series_areas(data)
+    ]
     rows = con.execute(
         f"""select c.indicator_id, {_VALUE_COLUMNS}, null as availability,
                    f.series_basis, f.series_break, f.series_break_note
-            from marts.mart_indicator_comparison c
+            from (select unnest(?::varchar[]) as indicator_id, unnest(?::varchar[]) as area_id) w
+            join marts.mart_indicator_comparison c using (indicator_id, area_id)
             join marts.fct_indicator_values f using (indicator_id, area_id, period)
-            where c.area_id in (select unnest(?::varchar[]))
             order by c.indicator_id, c.area_id, c.period""",
-        [wanted],
+        [[indicator_id for indicator_id, _ in pairs], [area for _, area in pairs]],
     ).fetchall()
-    # per indicator once, not per row: ~94k rows at ×100, and the list cost more than the query
-    shown = {indicator_id: set(series_areas(data)) for indicator_id, data in by_indicator.items()}
     for indicator_id, *value in rows:
-        if value[0] in shown[indicator_id]:
-            by_indicator[indicator_id].series.setdefault(value[0], []).append(Value(*value))
+        by_indicator[indicator_id].series.setdefault(value[0], []).append(Value(*value))
 
 
 def _small_areas(con: duckdb.DuckDBPyConnection, by_indicator: dict[str, IndicatorData]) -> None:

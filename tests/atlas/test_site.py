@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 import pytest
 
 from sozialmonitor.atlas import ATLAS, build_atlas
+from sozialmonitor.atlas.build import render_pages, write_atlas
 from sozialmonitor.cli import main
 from sozialmonitor.settings import DataPaths
 from tests.atlas.reading import parse, read_page
@@ -91,6 +92,21 @@ def test_build_is_deterministic(refreshed_sample: DataPaths, atlas: Path, tmp_pa
     )
     for name in built:
         assert (atlas / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
+
+
+def test_pages_of_another_version_are_refused(refreshed_sample: DataPaths, tmp_path: Path) -> None:
+    """`publish` renders the pages before the manifest exists; pages framed with another version's name
+    would name the wrong one in every footer, so they do not go with this manifest."""
+    folder = refreshed_sample.published_current.resolve()
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    pages = render_pages(
+        folder / "warehouse.duckdb",
+        {"version": "20000101T000000Z-other", "published_at": manifest["published_at"]},
+    )
+    assert pages is not None
+    with pytest.raises(ValueError, match="20000101T000000Z-other"):
+        write_atlas(pages, folder / "manifest.json", tmp_path / "atlas")
+    assert not (tmp_path / "atlas").exists()
 
 
 # ------------------------------------------------------------------------------------------ the command
