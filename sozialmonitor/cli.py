@@ -165,6 +165,15 @@ def _geography(args: argparse.Namespace, paths: DataPaths) -> int:
     return 0
 
 
+def _instance(args: argparse.Namespace, paths: DataPaths) -> int:
+    """The Dagster instance settings the data directory's commands and services use (written by every
+    command; services run this before they start, see deploy/)."""
+    path = paths.dagster_home / "dagster.yaml"
+    print(f"# {path}")
+    print(path.read_text(encoding="utf-8"), end="")
+    return 0
+
+
 def _serve(args: argparse.Namespace, paths: DataPaths) -> int:
     """The webserver and the daemon (and for `serve` a read-only webserver) until SIGTERM or Ctrl-C."""
     from sozialmonitor.serve import instance_home, serve, services
@@ -220,6 +229,7 @@ def parser() -> argparse.ArgumentParser:
         "--gv100ad", type=Path, required=True, help="Destatis Gemeindeverzeichnis, GV100AD_DDMMYY.txt"
     )
     geography.add_argument("--write", action="store_true", help="rewrite the seed and the key directory")
+    commands.add_parser("instance", help="write and show the Dagster instance settings (dagster.yaml)")
     ui = commands.add_parser(
         "ui", help="the Dagster UI and daemon on 127.0.0.1 (the data directory's instance)"
     )
@@ -246,6 +256,7 @@ COMMANDS = {
     "export": _export,
     "atlas": _atlas,
     "geography": _geography,
+    "instance": _instance,
     "ui": _serve,
     "serve": _serve,
 }
