@@ -24,7 +24,7 @@ import json
 import os
 from pathlib import Path
 
-from sozialmonitor.settings import whole_number
+from sozialmonitor.environment import whole_number
 
 DAGSTER_YAML_MARK = "# Written by sozialmonitor"
 POSTGRES_HOST_ENV = "SOZIALMONITOR_POSTGRES_HOST"

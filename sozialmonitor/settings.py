@@ -14,6 +14,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sozialmonitor.environment import whole_number
+
 DATA_DIR_ENV = "SOZIALMONITOR_DATA_DIR"
 KEEP_VERSIONS_ENV = "SOZIALMONITOR_KEEP_VERSIONS"
 KEEP_VERSIONS_DEFAULT = 5
@@ -154,11 +156,3 @@ class DataPaths:
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             "GX_ANALYTICS_ENABLED": "false",
         }
-
-
-def whole_number(variable: str, default: int) -> int:
-    """A setting that counts something (threads, versions): a whole number >= 1."""
-    value = (os.environ.get(variable) or str(default)).strip()
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{variable} must be a whole number >= 1, not {value!r}")
-    return int(value)
