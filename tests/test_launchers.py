@@ -206,3 +206,15 @@ def test_the_docker_instance_opens_on_postgres(
         assert instance.run_monitoring_enabled and instance.run_retries_max_retries == 1
         run = instance.add_run(dg.DagsterRun(job_name="nightly_refresh"))
         assert instance.get_run_by_id(run.run_id).job_name == "nightly_refresh"
+
+
+def test_every_variable_the_docker_launcher_hands_over_is_set_for_the_daemon() -> None:
+    """Dagster refuses to launch a run when a name in `env_vars` is not set in the daemon's environment
+    (dagster._core.utils.parse_env_var): the compose sketch sets each (or the image does)."""
+    env_vars = yaml.safe_load((DEPLOY / "docker" / "dagster.yaml").read_text())["run_launcher"]["config"]
+    compose = yaml.safe_load((DEPLOY / "docker" / "compose.yaml").read_text())
+    dockerfile = (DEPLOY / "docker" / "Dockerfile").read_text(encoding="utf-8")
+    image_env = {line.split()[1].split("=")[0] for line in dockerfile.splitlines() if line.startswith("ENV ")}
+    daemon = compose["services"]["daemon"]
+    assert daemon["command"][:2] == ["dagster-daemon", "run"]
+    assert set(env_vars["env_vars"]) <= set(daemon["environment"]) | image_env
