@@ -101,6 +101,7 @@ def _materialization(outcome: RunOutcome, event: dg.DagsterEvent, models: set[st
         models.add(key.to_user_string())
     elif key.to_user_string() == PUBLISHED_ASSET and "path" in metadata:
         outcome.published_version = Path(str(metadata["path"])).parent.name
+        outcome.object_store = str(metadata["object_store"]) if "object_store" in metadata else None
 
 
 def _check(outcome: RunOutcome, evaluation: dg.AssetCheckEvaluation) -> None:

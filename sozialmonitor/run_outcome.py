@@ -73,6 +73,7 @@ class RunOutcome:
     failures: list[str] = field(default_factory=list)  # "<source or step>: <why>", failed steps only
     run_failures: list[str] = field(default_factory=list)  # runs that failed without a failed step
     published_version: str | None = None
+    object_store: str | None = None  # the published version's copy (SOZIALMONITOR_PUBLISH_URL), if any
     stale: list[DeliveryStatus] | None = None  # None: no delivery_on_time check ran in these runs
     stale_as_of: date | None = None
     phase_seconds: dict[str, float] = field(default_factory=dict)

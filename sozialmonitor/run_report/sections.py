@@ -172,7 +172,8 @@ def publication(report: RunReport, paths: DataPaths) -> list[Block]:
     if report.published_version:
         previous = f" (previous: {report.previous_version})." if report.previous_version else "."
         text = f"Published version {report.published_version}: {paths.published / report.published_version}"
-        return [("h2", "Publication"), ("p", text + previous)]
+        store = [("p", f"Object store: {report.object_store}.")] if report.object_store else []
+        return [("h2", "Publication"), ("p", text + previous), *store]
     if report.main_run.job_name == REFRESH_JOB:
         current = report.current_version
         text = f"Nothing published, current stays {current}." if current else "Nothing published (yet)."

@@ -8,6 +8,7 @@ from orchestration.defs.gate.checks import GUARDED_KEYS
 from orchestration.defs.resources import PHASE_TAG, DataDirResource
 from orchestration.keys import PUBLISHED_ASSET
 from orchestration.run_log import check_results
+from sozialmonitor.object_store import copy_version, publish_url
 from sozialmonitor.publication import publish
 
 
@@ -28,8 +29,16 @@ def build_published_warehouse(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefi
     ) -> dg.MaterializeResult:
         # every check evaluated in this run (dbt tests and GX expectations) goes into the record
         record = publish(data_dir.paths(), context.run_id, check_results(context.instance, context.run_id))
+        store = {}
+        url = publish_url()
+        if url is not None:  # after the local publication, which a failed copy leaves as it is
+            copied = copy_version(record.path.parent, url)
+            log = context.log.info if copied.succeeded else context.log.error
+            log(f"object store: {copied.describe()}")
+            store = {"object_store": copied.describe(), "object_store_copied": copied.succeeded}
         return dg.MaterializeResult(
             metadata={
+                **store,
                 "path": dg.MetadataValue.path(str(record.path)),
                 "tables": dg.MetadataValue.md(
                     "| table | rows |\n|---|---|\n"
