@@ -22,9 +22,10 @@ from pathlib import Path
 
 import fsspec
 
+from sozialmonitor.publication import MANIFEST
+
 PUBLISH_URL_ENV = "SOZIALMONITOR_PUBLISH_URL"
 POINTER = "current.json"
-MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
