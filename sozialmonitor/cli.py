@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -135,6 +136,9 @@ def _atlas(args: argparse.Namespace, paths: DataPaths) -> int:
         print(folder / "index.html")
         return 0
     server = make_server(folder, args.port, quiet=False)
+    # Ctrl-C and SIGTERM stop it, even when started with SIGINT ignored (as a shell's background job is)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     print(
         f"atlas of {folder.parent.name}: http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)",
         flush=True,
