@@ -10,7 +10,6 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from bench.soak import redeliver
 from orchestration.refresh import instance_for
 from sozialmonitor.cli import main
 from sozialmonitor.publication import verify_version
@@ -46,7 +45,9 @@ def test_a_run_killed_with_the_deployment_is_failed_retried_once_and_the_queue_g
             type(instance.run_storage).__name__
             == {"sqlite": "SqliteRunStorage", "postgres": "PostgresRunStorage"}[storage]
         )
-    redeliver(paths, 1)  # something new for the runs below to build and publish
+    # the runs below must build and publish, and no file may land (the landing sensor would queue runs
+    # of its own): without a current version the refresh builds again
+    paths.published_current.unlink()
     with Deployment(served_instance_env(paths), tmp_path / "serve.log") as deployment:
         deployment.start()
         check_kill_and_restart(deployment, paths)
@@ -67,8 +68,10 @@ def check_kill_and_restart(deployment: Deployment, paths: DataPaths) -> None:
         wait_for(lambda: instance.get_run_by_id(queued).status in DONE, 600, "the queued refresh")
         assert instance.get_run_by_id(queued).status == dg.DagsterRunStatus.SUCCESS
         assert instance.get_run_by_id(interrupted).status == dg.DagsterRunStatus.FAILURE
-        retries = instance.get_runs(dg.RunsFilter(tags={"dagster/parent_run_id": interrupted}))
+        retried = dg.RunsFilter(tags={"dagster/parent_run_id": interrupted})
+        retries = wait_for(lambda: instance.get_runs(retried), 120, "the retry")
         assert len(retries) == 1  # at most one retry
+        assert retries[0].tags["dagster/retry_strategy"] == "ALL_STEPS"
         wait_for(lambda: instance.get_run_by_id(retries[0].run_id).status in DONE, 600, "the retry")
         assert instance.get_run_by_id(retries[0].run_id).status == dg.DagsterRunStatus.SUCCESS
         assert not instance.get_runs(dg.RunsFilter(tags={"dagster/parent_run_id": retries[0].run_id}))

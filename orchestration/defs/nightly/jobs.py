@@ -50,6 +50,12 @@ def delivery_run_request(source: Source, run_key: str | None = None) -> dg.RunRe
     )
 
 
+# A run whose process died is retried once (the instance's run_retries) with all its steps: killed in the
+# middle of a step it has no failed step for Dagster's default (from failure) to start from ("No steps
+# needed to be retried", measured), and every step here may run again (loaded files are not loaded
+# twice, dbt builds what changed, a publication is a new version).
+RETRY_ALL_STEPS = {"dagster/retry_strategy": "ALL_STEPS"}
+
 delivery_jobs = [
     dg.define_asset_job(
         name=delivery_job_name(table),
@@ -57,6 +63,7 @@ delivery_jobs = [
         selection=dg.AssetSelection.assets(*delivery_keys(table))
         - dg.AssetSelection.checks(*partitioned_delivery_check_keys()),
         description=f"Ingest one delivering body's files into raw table {table} (one run per partition).",
+        tags=RETRY_ALL_STEPS,
     )
     for table in DELIVERY_TABLES
 ]
@@ -68,4 +75,5 @@ nightly_refresh = dg.define_asset_job(
     | dg.AssetSelection.checks(*partitioned_delivery_check_keys()),
     description="Ingest the official sources, build the warehouse with dbt from everything in the raw "
     "store, validate it with GX, publish it.",
+    tags=RETRY_ALL_STEPS,
 )
