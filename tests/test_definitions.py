@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from ingest.raw_store import RawStore, file_sha256
 from orchestration.definitions import build_definitions
 from orchestration.defs.nightly.sensors import landing_sensor
 from orchestration.defs.resources import DataDirResource
+from orchestration.defs.transform.assets import dbt_project
 from sozialmonitor.settings import PROJECT_ROOT, DataPaths
 
 MARTS = {"marts/dim_area", "marts/dim_indicator", "marts/fct_indicator_values"}
@@ -219,3 +221,17 @@ def test_the_landing_sensor_starts_nothing_for_files_the_raw_store_holds(data_pa
     second = tick_sensor(data_paths, first.cursor)
     requests = [(request.job_name, request.partition_key) for request in second.run_requests]
     assert requests == [("ingest_stadt_kleinraum", "essen"), ("nightly_refresh", None)]
+
+
+def test_a_manifest_cut_by_a_killed_build_is_parsed_again(data_paths: DataPaths) -> None:
+    """dbt writes manifest.json in place; a build killed while writing it left a cut file on which every
+    later load of the code location failed (found by `make soak`). The next load parses it again."""
+    assert build_definitions(data_paths).resolve_job_def("nightly_refresh")
+    manifest = dbt_project(data_paths).manifest_path
+    whole = manifest.read_bytes()
+    manifest.write_bytes(whole[: len(whole) // 2])
+    os.utime(manifest)  # newer than the project: only its content says it is cut
+    build_definitions.cache_clear()
+    dbt_project.cache_clear()
+    assert build_definitions(data_paths).resolve_job_def("nightly_refresh")
+    assert json.loads(manifest.read_bytes())["metadata"]["dbt_schema_version"]

@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets: seeds, staging, intermediate and marts, tested by dbt build."""
 
 import functools
+import json
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -49,15 +50,27 @@ def dbt_resource(project: DbtProject) -> DbtCliResource:
 
 @functools.cache
 def dbt_project(paths: DataPaths) -> DbtProject:
-    """The dbt project, its manifest parsed into the data directory when missing or older than the project."""
+    """The dbt project, its manifest parsed into the data directory when missing, older than the project,
+    or not whole: dbt writes `manifest.json` in place, and a build killed while writing it left a cut
+    file that failed every later load of the code location (`make soak`: 38 refreshes in a row)."""
     paths.prepare()
     project = DbtProject(
         project_dir=DBT_PROJECT_DIR, target_path=paths.dbt_target, profiles_dir=DBT_PROJECT_DIR
     )
     newest_source = max(path.stat().st_mtime for path in DBT_PROJECT_DIR.rglob("*") if path.is_file())
-    if not project.manifest_path.exists() or project.manifest_path.stat().st_mtime < newest_source:
+    manifest = project.manifest_path
+    if not manifest.exists() or manifest.stat().st_mtime < newest_source or not _whole_json(manifest):
         parse_manifest(paths)
     return project
+
+
+def _whole_json(path: Path) -> bool:
+    """Whether the file is one complete JSON document (the 1.2 MB manifest: about 15 ms)."""
+    try:
+        json.loads(path.read_bytes())
+    except ValueError:
+        return False
+    return True
 
 
 def parse_manifest(paths: DataPaths) -> None:
