@@ -42,6 +42,7 @@ PHASES += (("gx__", "gate"), ("published_warehouse", "publish"))
 @dataclass(frozen=True)
 class Attempt:
     killed_after: float | None  # seconds after the start; None: the refresh ended before the kill
+    exit_code: int | None  # of a refresh that ended by itself (None: killed)
     phase: str  # of the killed run's last started step ("start": none yet); "finished" if not killed
     published: bool  # whether `current` changed during the attempt
     problems: list[str]  # what verify_version found wrong with `current` afterwards
@@ -57,9 +58,10 @@ def redeliver(paths: DataPaths, increment: int) -> None:
     path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
 
 
-def refresh(paths: DataPaths, kill_after: float | None) -> float | None:
+def refresh(paths: DataPaths, kill_after: float | None) -> tuple[float | None, int | None]:
     """`sozialmonitor refresh` in its own process group, killed with the group after `kill_after`
-    seconds unless it ended before; returns when it was killed (None: it ended by itself)."""
+    seconds unless it ended before; returns when it was killed (None: it ended by itself) and the exit
+    code of a refresh that ended by itself."""
     env = {**os.environ, DATA_DIR_ENV: str(paths.root), "SOZIALMONITOR_FRESHNESS_DATE": "2024-03-31"}
     started = time.monotonic()
     with open(paths.root / "soak.log", "a", encoding="utf-8") as log:
@@ -67,12 +69,11 @@ def refresh(paths: DataPaths, kill_after: float | None) -> float | None:
             [SOZIALMONITOR, "refresh"], env=env, stdout=log, stderr=log, start_new_session=True
         )
         try:
-            process.wait(timeout=kill_after)
-            return None
+            return None, process.wait(timeout=kill_after)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
-            return time.monotonic() - started
+            return time.monotonic() - started, None
 
 
 def last_phase(paths: DataPaths) -> str:
@@ -93,10 +94,10 @@ def last_phase(paths: DataPaths) -> str:
 def attempt(paths: DataPaths, kill_after: float) -> Attempt:
     redeliver(paths, 1)
     before = current_version(paths)
-    killed = refresh(paths, kill_after)
+    killed, exit_code = refresh(paths, kill_after)
     phase = last_phase(paths) if killed is not None else "finished"
     problems = verify_version(paths.published_current) if before or current_version(paths) else []
-    return Attempt(killed, phase, current_version(paths) != before, problems)
+    return Attempt(killed, exit_code, phase, current_version(paths) != before, problems)
 
 
 def publishes_last_delivery(paths: DataPaths) -> bool:
@@ -145,6 +146,7 @@ def table(attempts: list[Attempt], full: float, final: bool) -> str:
             for phase in ("start", "ingest", "dbt", "gate", "publish")
         ),
         ("ended before the kill", str(len(attempts) - len(killed))),
+        ("  of them failed (exit code not 0)", str(sum(bool(item.exit_code) for item in attempts))),
         ("versions published during the soak", str(sum(item.published for item in attempts))),
         ("partial publications found", str(len(partial))),
         ("uninterrupted refresh (s)", f"{full:.1f}"),
@@ -165,7 +167,8 @@ def main() -> int:
     attempts, full, final = soak(DataPaths(root.resolve()), args.kills, args.seed)
     print(table(attempts, full, final))
     print(f"data directory: {root} (log: {root / 'soak.log'})")
-    return 0 if final and not any(item.problems for item in attempts) else 1
+    broken = any(item.problems or item.exit_code for item in attempts)
+    return 0 if final and not broken else 1
 
 
 if __name__ == "__main__":

@@ -18,5 +18,6 @@ def test_refreshes_killed_at_random_moments_leave_current_whole_and_the_next_pub
     attempts, full, final = soak(DataPaths(tmp_path / "data"), kills=3, seed=14)
     summary = table(attempts, full, final)
     assert [attempt.problems for attempt in attempts] == [[], [], []], summary
+    assert not [attempt.exit_code for attempt in attempts if attempt.exit_code], summary  # none failed
     assert any(attempt.killed_after is not None for attempt in attempts), summary
     assert final, summary
