@@ -17,7 +17,6 @@ from ingest.geography import RuhrGeography
 from ingest.landing import prepare_raw_tables
 from ingest.raw_store import RawStore
 from orchestration.defs.resources import PHASE_TAG, DataDirResource
-from orchestration.defs.transform.forked_dbt import dbt_forked
 from sozialmonitor.publication import current_inputs, current_version, publication_inputs
 from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
 from sozialmonitor.warehouse import built_with, definitions_fingerprint, record_built_with
@@ -143,12 +142,11 @@ def build_warehouse_models(project: DbtProject) -> dg.AssetsDefinition:
             record_built_with(paths, None)  # a full build that stops halfway is no basis to build on
         # dbt's artifacts and log under the data directory, where `dbt parse` left its partial-parse
         # state: the build re-parses only what changed (runs never overlap, so one folder serves)
-        with dbt_forked():
-            build = dbt.cli(
-                ["build", *(["--full-refresh"] if full_refresh else seeds_kept(context)), *paths.dbt_vars()],
-                context=context,
-                target_path=paths.dbt_target,
-            )
+        build = dbt.cli(
+            ["build", *(["--full-refresh"] if full_refresh else seeds_kept(context)), *paths.dbt_vars()],
+            context=context,
+            target_path=paths.dbt_target,
+        )
         # The gate follows the build in this process: GX loads while dbt, a child process, builds.
         # Started once dbt runs, not before: the import's thread holds the GIL most of its time, and the
         # preparation above (0.2-0.5 s alone) took 0.9-1.1 s beside it, all of it before dbt could start.
