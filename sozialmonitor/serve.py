@@ -85,12 +85,11 @@ def serve(services: list[Service], cwd: Path, env: dict[str, str]) -> int:
             file=sys.stderr,
             flush=True,
         )
-    _stop(running.values())
+    _stop(list(running.values()))
     return 0 if ended is None else (ended[1] or 1)
 
 
-def _stop(running: object) -> None:
-    processes = list(running)  # type: ignore[call-overload]
+def _stop(processes: list[tuple[Service, subprocess.Popen]]) -> None:
     for service, process in processes:
         if process.poll() is None:
             process.send_signal(service.stop_signal)
