@@ -33,7 +33,7 @@ def build_definitions(paths: DataPaths) -> dg.Definitions:
         jobs=[nightly_refresh, *delivery_jobs],
         schedules=[nightly_refresh_schedule, *delivery_schedules],
         sensors=[landing_sensor, *report_sensors],
-        resources={"data_dir": DataDirResource(root=str(paths.root)), "dbt": dbt_resource(project)},
+        resources={"data_dir": DataDirResource(root=str(paths.root)), "dbt": dbt_resource(project, paths)},
         # Steps of a run one after the other, in the run's process: every ingest step writes raw.duckdb,
         # and DuckDB takes one writer (the multiprocess default ran them side by side and they failed on
         # the file lock). `sozialmonitor refresh` executes in-process as well.

@@ -20,11 +20,12 @@ from orchestration.defs.nightly.jobs import delivery_job_name, due_deliveries
 from orchestration.defs.nightly.quiet import nothing_new, quiet_definitions
 from orchestration.defs.nightly.reports import write_report
 from orchestration.defs.resources import NOTHING_NEW_TAG, PHASE_TAG
+from orchestration.defs.transform.dbt_warm import start_waiting_dbt
 from orchestration.run_log import read_runs
 from sozialmonitor.notify import notify, stderr_logger
 from sozialmonitor.publication import current_version, read_publication
 from sozialmonitor.run_outcome import REFRESH_JOB, RefreshOutcome, RunOutcome
-from sozialmonitor.settings import DataPaths
+from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
 
 # Dagster's console logger defaults to DEBUG (every step event); a person at a terminal wants INFO.
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -42,6 +43,8 @@ def night_jobs(paths: DataPaths) -> tuple[list[tuple[dg.JobDefinition, str | Non
     if night is not None:
         quiet = quiet_definitions(paths).resolve_job_def(REFRESH_JOB)
         return [(quiet, None)], {NOTHING_NEW_TAG: night.describe()}
+    # dbt imports itself in another process meanwhile (orchestration/defs/transform/dbt_warm.py)
+    start_waiting_dbt(paths.dbt_target, DBT_PROJECT_DIR, DBT_PROJECT_DIR)
     # imported here: dagster_dbt and the dbt manifest are what a night with nothing new goes without
     from orchestration.definitions import build_definitions
 

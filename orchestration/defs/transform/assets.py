@@ -17,6 +17,7 @@ from ingest.geography import RuhrGeography
 from ingest.landing import prepare_raw_tables
 from ingest.raw_store import RawStore
 from orchestration.defs.resources import PHASE_TAG, DataDirResource
+from orchestration.defs.transform.dbt_warm import start_waiting_dbt, stop_waiting_dbt, write_launcher
 from sozialmonitor.publication import current_inputs, current_version, publication_inputs
 from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
 from sozialmonitor.warehouse import built_with, definitions_fingerprint, record_built_with
@@ -31,7 +32,13 @@ class InstalledDbtCliResource(DbtCliResource):
     `dbt --version` to learn the version, which also asks PyPI for the latest release (the dbt beside
     this interpreter is the installed package: its version is known), and it opens a dbt adapter in
     this process, used only to fetch metadata the platform does not ask for (row counts, column
-    schemas; without it the events stream while dbt runs)."""
+    schemas; without it the events stream while dbt runs).
+
+    And with dbt started ahead of time (`dbt_warm.py`): when a run sets its resources up, before its
+    first step, a process starts that imports dbt and waits; the build's command (`dbt_executable`, the
+    relay) hands it its arguments and output. `target_path` is the folder the build's command names."""
+
+    target_path: str
 
     @functools.cached_property
     def _cli_version(self) -> version.Version:
@@ -40,10 +47,21 @@ class InstalledDbtCliResource(DbtCliResource):
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
         return None
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        super().setup_for_execution(context)
+        start_waiting_dbt(Path(self.target_path), Path(self.project_dir), Path(self.profiles_dir))
 
-def dbt_resource(project: DbtProject) -> DbtCliResource:
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        stop_waiting_dbt(Path(self.target_path))
+
+
+def dbt_resource(project: DbtProject, paths: DataPaths) -> DbtCliResource:
+    launcher = write_launcher(paths.root / "dbt" / "bin" / "dbt", DBT_EXECUTABLE)
     return InstalledDbtCliResource(
-        project_dir=project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=DBT_EXECUTABLE
+        project_dir=project,
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=str(launcher),
+        target_path=str(paths.dbt_target),
     )
 
 
