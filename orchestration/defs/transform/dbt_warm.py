@@ -4,8 +4,8 @@
 The dbt resource starts the waiting process when the run sets its resources up, that is before its
 first step (in-process executor: once per run), and `sozialmonitor refresh` as soon as it knows the night
 builds, so that dbt's 2.7 s of imports overlap what comes before the build; the build's command then
-costs the relay's 0.03 s start. Nothing depends on it for correctness: a relay
-that finds no waiting process runs dbt itself, and the resource stops a process its run never used.
+costs the relay's 0.03 s start. Nothing depends on it for correctness: a relay that finds no waiting
+process runs dbt itself, and the resource stops a process its run never used.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ SERVER = Path(__file__).with_name("dbt_server.py")
 
 def write_launcher(path: Path, real_dbt: str) -> Path:
     """The executable dagster-dbt runs as `dbt`: the relay in an interpreter started isolated and without
-    site packages (`-IS`: 0.03 s), falling back to `real_dbt`. Rewritten only when it differs."""
+    site packages (`-IS`: 0.03 s), falling back to `real_dbt`. Rewritten only when it differs, through
+    a file of this process's own (the webserver's and the daemon's code servers build it side by side)."""
     text = (
         f"#!{sys.executable} -IS\n"
         '"""dbt for Sozialmonitor Ruhr\'s runs: see orchestration/defs/transform/dbt_warm.py."""\n'
@@ -35,7 +36,7 @@ def write_launcher(path: Path, real_dbt: str) -> Path:
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.read_text(encoding="utf-8") != text:
-        temporary = path.with_suffix(".tmp")
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         temporary.write_text(text, encoding="utf-8")
         temporary.chmod(0o755)
         temporary.replace(path)
