@@ -15,7 +15,7 @@ from sozialmonitor.settings import DBT_PROJECT_DIR
 
 
 def _launcher(tmp_path: Path, real_dbt: str = DBT_EXECUTABLE) -> Path:
-    return dbt_warm.write_launcher(tmp_path / "bin" / "dbt", real_dbt)
+    return dbt_warm.write_launcher(tmp_path / "bin", real_dbt)
 
 
 def _run(launcher: Path, args: list[str], target: Path) -> subprocess.CompletedProcess:
@@ -151,3 +151,15 @@ def test_dbt_stops_when_the_command_dagster_dbt_started_is_interrupted_or_killed
                 assert (code, waiting.returncode) == (relay_ends_with, -signal.SIGKILL)
         finally:
             dbt_warm.stop_waiting_dbt(target)
+
+
+def test_each_installation_has_its_own_launcher(tmp_path: Path) -> None:
+    """A webserver and a run container may share the data directory with different interpreters: each
+    writes its own launcher, and one written before is left as it is."""
+    first = _launcher(tmp_path)
+    again = _launcher(tmp_path)
+    other = _launcher(tmp_path, "/elsewhere/bin/dbt")
+    assert first == again and first != other
+    assert first.read_text().startswith(f"#!{sys.executable} -IS\n")
+    assert "'/elsewhere/bin/dbt'" in other.read_text()
+    assert os.access(first, os.X_OK)

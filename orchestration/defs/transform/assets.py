@@ -56,7 +56,7 @@ class InstalledDbtCliResource(DbtCliResource):
 
 
 def dbt_resource(project: DbtProject, paths: DataPaths) -> DbtCliResource:
-    launcher = write_launcher(paths.root / "dbt" / "bin" / "dbt", DBT_EXECUTABLE)
+    launcher = write_launcher(paths.root / "dbt" / "bin", DBT_EXECUTABLE)
     return InstalledDbtCliResource(
         project_dir=project,
         profiles_dir=str(DBT_PROJECT_DIR),

@@ -10,6 +10,7 @@ process runs dbt itself, and the resource stops a process its run never used.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
@@ -22,10 +23,14 @@ RELAY = Path(__file__).with_name("dbt_relay.py")
 SERVER = Path(__file__).with_name("dbt_server.py")
 
 
-def write_launcher(path: Path, real_dbt: str) -> Path:
+def write_launcher(folder: Path, real_dbt: str) -> Path:
     """The executable dagster-dbt runs as `dbt`: the relay in an interpreter started isolated and without
-    site packages (`-IS`: 0.03 s), falling back to `real_dbt`. Rewritten only when it differs, through
-    a file of this process's own (the webserver's and the daemon's code servers build it side by side)."""
+    site packages (`-IS`: 0.03 s), falling back to `real_dbt`. Named for this interpreter and checkout
+    (processes of other installations, a webserver's and a run container's, share the data directory),
+    written only when missing or different, through a file of this process's own (the webserver's and
+    the daemon's code servers write it side by side)."""
+    installation = hashlib.sha256(f"{sys.executable}\0{RELAY}\0{real_dbt}".encode()).hexdigest()[:12]
+    path = folder / f"dbt-{installation}"
     text = (
         f"#!{sys.executable} -IS\n"
         '"""dbt for Sozialmonitor Ruhr\'s runs: see orchestration/defs/transform/dbt_warm.py."""\n'
