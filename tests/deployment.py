@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -62,17 +63,39 @@ class Deployment:
         return client.submit_job_execution(job, repository_location_name="sozialmonitor")
 
     def kill(self) -> None:
-        """SIGKILL to the whole process group: as a power cut or an OOM kill of the service does."""
+        """SIGKILL to the whole deployment, as a power cut does (or systemd, which kills a failed service's
+        whole control group): its process group, and the processes that left it. The code servers
+        Dagster starts run in sessions of their own and survived the group's kill, reparented and still
+        waiting nine minutes later; they carry the data directory in their command line."""
         assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # the group may have ended already
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
+        for pid in self.strays():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+    def strays(self) -> list[int]:
+        """Processes other than this one whose command line names the deployment's data directory."""
+        data_dir = self.env["SOZIALMONITOR_DATA_DIR"].encode()
+        found = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue  # ended meanwhile
+            if data_dir in command:
+                found.append(int(entry.name))
+        return found
 
     def __enter__(self) -> Deployment:
         return self
 
     def __exit__(self, *exc: object) -> None:
         """Whatever the test found: nothing of the deployment outlives it."""
-        if self.process is not None and self.process.poll() is None:
+        if self.process is not None and (self.process.poll() is None or self.strays()):
             self.kill()
 
     def stop(self) -> float:

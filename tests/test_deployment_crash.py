@@ -76,3 +76,5 @@ def check_kill_and_restart(deployment: Deployment, paths: DataPaths) -> None:
         assert instance.get_run_by_id(retries[0].run_id).status == dg.DagsterRunStatus.SUCCESS
         assert not instance.get_runs(dg.RunsFilter(tags={"dagster/parent_run_id": retries[0].run_id}))
     assert deployment.stop() < 30
+    # the webservers' and the daemon's code servers end with them: nothing of the deployment is left
+    wait_for(lambda: not deployment.strays(), 30, "the deployment's processes to end")
