@@ -16,7 +16,9 @@ import socket
 import sys
 import threading
 
-ACCEPTED = b"A"  # dbt_relay.ACCEPTED, then this process's pid: it runs the command from here on
+# the relay beside this file (a script's folder is first on its sys.path): its handshake, this process's
+# answer once it runs the command, followed by its pid
+from dbt_relay import ACCEPTED
 
 
 def _listener(fd: int) -> socket.socket:
