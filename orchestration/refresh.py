@@ -16,7 +16,7 @@ from dataclasses import fields
 
 import dagster as dg
 
-from orchestration.defs.nightly.jobs import delivery_job_name, due_deliveries
+from orchestration.defs.nightly.jobs import delivery_job_name, due_deliveries, refresh_subset
 from orchestration.defs.nightly.quiet import nothing_new, quiet_definitions
 from orchestration.defs.nightly.reports import write_report
 from orchestration.defs.resources import NOTHING_NEW_TAG, PHASE_TAG
@@ -38,7 +38,8 @@ def instance_for(paths: DataPaths) -> dg.DagsterInstance:
 
 def night_jobs(paths: DataPaths) -> tuple[list[tuple[dg.JobDefinition, str | None]], dict[str, str]]:
     """The runs of this night, in order (job, partition), and the refresh's tags: on a night with
-    nothing new the deadline checks alone, else every due delivery run and then the full refresh."""
+    nothing new the deadline checks alone, else every due delivery run and then the refresh (without
+    the sources that have nothing to ingest, see `refresh_selection`)."""
     night = nothing_new(paths)
     if night is not None:
         quiet = quiet_definitions(paths).resolve_job_def(REFRESH_JOB)
@@ -48,12 +49,16 @@ def night_jobs(paths: DataPaths) -> tuple[list[tuple[dg.JobDefinition, str | Non
     # imported here: dagster_dbt and the dbt manifest are what a night with nothing new goes without
     from orchestration.definitions import build_definitions
 
-    defs = build_definitions(paths)
+    repository = build_definitions(paths).get_repository_def()
     jobs = [
-        (defs.resolve_job_def(delivery_job_name(source.table)), source.lieferant)
+        (repository.get_job(delivery_job_name(source.table)), source.lieferant)
         for source in due_deliveries(paths)
     ]
-    return [*jobs, (defs.resolve_job_def(REFRESH_JOB), None)], {}
+    assets, checks = refresh_subset(paths, repository) or (None, None)
+    refresh = repository.get_maybe_subset_job_def(
+        REFRESH_JOB, asset_selection=assets, asset_check_selection=checks
+    )
+    return [*jobs, (refresh, None)], {}
 
 
 def run_refresh(paths: DataPaths) -> RefreshOutcome:

@@ -14,10 +14,14 @@ import dagster as dg
 import pytest
 
 from ingest.raw_store import RawStore, file_sha256
+from ingest.registry import load_registry
 from orchestration.definitions import build_definitions
+from orchestration.defs.nightly.jobs import nightly_refresh
 from orchestration.defs.nightly.sensors import landing_sensor
 from orchestration.defs.resources import DataDirResource
 from orchestration.defs.transform.assets import dbt_project
+from orchestration.keys import raw_asset_key
+from sozialmonitor.freshness import DELIVERY_CHECK
 from sozialmonitor.settings import PROJECT_ROOT, DataPaths
 
 MARTS = {"marts/dim_area", "marts/dim_indicator", "marts/fct_indicator_values"}
@@ -81,12 +85,23 @@ def test_nightly_job_covers_everything_and_the_schedule_asks_for_it(
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "Europe/Berlin")
     assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
     at_two = datetime(2026, 11, 26, 2, 0, tzinfo=ZoneInfo("Europe/Berlin"))
-    resources = data_dir(data_paths)
-    with dg.build_schedule_context(scheduled_execution_time=at_two, resources=resources) as context:
+    resources, repository = data_dir(data_paths), defs.get_repository_def()
+    with dg.build_schedule_context(
+        scheduled_execution_time=at_two, resources=resources, repository_def=repository
+    ) as context:
         result = schedule.evaluate_tick(context)
-    # nothing published yet: the whole refresh (a night with nothing new: tests/test_quiet_night.py)
+    # nothing published yet: the refresh (a night with nothing new: tests/test_quiet_night.py), here
+    # without the raw assets of the seven sources the refresh ingests, none of which has a file landed
     [request] = result.run_requests
-    assert request.asset_selection is None and request.asset_check_keys is None
+    official = {raw_asset_key(source) for source in load_registry().sources if source.lieferant is None}
+    assert len(official) == 7
+    assert set(request.asset_selection) == job.asset_layer.executable_asset_keys - official
+    # every check of the job, but of the assets left out only their delivery deadlines
+    every_check = nightly_refresh.selection.resolve_checks(asset_graph(defs))
+    assert set(request.asset_check_keys) == {
+        check for check in every_check if check.asset_key not in official or check.name == DELIVERY_CHECK
+    }
+    assert len(every_check) - len(request.asset_check_keys) == 3 * 7  # quarantine, unmatched, warnings
     assert schedule.job_name == "nightly_refresh"
 
 
@@ -131,29 +146,39 @@ def data_dir(paths: DataPaths) -> dict[str, DataDirResource]:
     return {"data_dir": DataDirResource(root=str(paths.root))}
 
 
-def tick_sensor(paths: DataPaths, cursor: str | None) -> dg.SensorResult | dg.SkipReason:
-    with dg.build_sensor_context(cursor=cursor, resources=data_dir(paths)) as context:
+def tick_sensor(
+    paths: DataPaths, cursor: str | None, defs: dg.Definitions
+) -> dg.SensorResult | dg.SkipReason:
+    """As the daemon evaluates it: with the data directory and the code location's definitions."""
+    with dg.build_sensor_context(
+        cursor=cursor, resources=data_dir(paths), repository_def=defs.get_repository_def()
+    ) as context:
         return landing_sensor(context)
 
 
 def test_landing_sensor_starts_the_body_run_and_one_refresh_per_new_landing_state(
-    data_paths: DataPaths,
+    data_paths: DataPaths, defs: dg.Definitions
 ) -> None:
     folder = data_paths.landing / "stadt_essen"
     folder.mkdir(parents=True)
-    assert isinstance(tick_sensor(data_paths, None), dg.SkipReason)  # nothing landed yet
+    assert isinstance(tick_sensor(data_paths, None, defs), dg.SkipReason)  # nothing landed yet
     (folder / "essen_2024.csv").write_text("bezirk,jahr\n", encoding="utf-8")
-    second = tick_sensor(data_paths, None)
+    second = tick_sensor(data_paths, None, defs)
     requests = [(request.job_name, request.partition_key) for request in second.run_requests]
     assert requests == [("ingest_stadt_kleinraum", "essen"), ("nightly_refresh", None)]
     assert second.run_requests[1].tags["sozialmonitor/landed"] == "stadt_essen"
-    assert isinstance(tick_sensor(data_paths, second.cursor), dg.SkipReason)
+    assert isinstance(tick_sensor(data_paths, second.cursor, defs), dg.SkipReason)
     (folder / ".essen_2025.csv.part").write_text("a download still being written", encoding="utf-8")
-    assert isinstance(tick_sensor(data_paths, second.cursor), dg.SkipReason)
+    assert isinstance(tick_sensor(data_paths, second.cursor, defs), dg.SkipReason)
     (data_paths.landing / "genesis_12411_bevoelkerung").mkdir()
     (data_paths.landing / "genesis_12411_bevoelkerung" / "12411-2024.csv").write_text("x", encoding="utf-8")
-    third = tick_sensor(data_paths, second.cursor)
+    third = tick_sensor(data_paths, second.cursor, defs)
     assert [request.job_name for request in third.run_requests] == ["nightly_refresh"]
+    # the refresh ingests the source that has a new file, not those with nothing landed
+    raw_selected = {
+        key.to_user_string() for key in third.run_requests[0].asset_selection if key.path[0] == "raw"
+    }
+    assert raw_selected == {"raw/genesis_12411_bevoelkerung"}
 
 
 def test_delivery_schedule_asks_for_every_body_that_delivered(
@@ -187,7 +212,9 @@ def test_two_data_directories_in_one_process_do_not_mix(tmp_path: Path) -> None:
 
     def tick(defs: dg.Definitions) -> dg.SensorResult | dg.SkipReason:
         """As the daemon does: the sensor with its code location's resources."""
-        with dg.build_sensor_context(resources=defs.resources) as context:
+        with dg.build_sensor_context(
+            resources=defs.resources, repository_def=defs.get_repository_def()
+        ) as context:
             return defs.resolve_sensor_def("landing_sensor")(context)
 
     def schedule(defs: dg.Definitions) -> list[str | None]:
@@ -203,7 +230,9 @@ def test_two_data_directories_in_one_process_do_not_mix(tmp_path: Path) -> None:
     assert not second.landing.joinpath("stadt_essen").exists()
 
 
-def test_the_landing_sensor_starts_nothing_for_files_the_raw_store_holds(data_paths: DataPaths) -> None:
+def test_the_landing_sensor_starts_nothing_for_files_the_raw_store_holds(
+    data_paths: DataPaths, defs: dg.Definitions
+) -> None:
     """A data directory opened for the first time (no cursor) whose files are all loaded: no run; a
     file replaced under the same name: its body's run and the refresh."""
     folder = data_paths.landing / "stadt_essen"
@@ -215,10 +244,10 @@ def test_the_landing_sensor_starts_nothing_for_files_the_raw_store_holds(data_pa
             "insert into ingest_log values ('stadt_essen', ?, ?, 0, 0, 'utf-8', ?)",
             [landed.name, file_sha256(landed), datetime(2026, 11, 30)],
         )
-    first = tick_sensor(data_paths, None)
+    first = tick_sensor(data_paths, None, defs)
     assert first.run_requests == [] and first.cursor  # remembered, so the next tick compares with it
     landed.write_text("bezirk,jahr\nRüttenscheid,2024\n", encoding="utf-8")
-    second = tick_sensor(data_paths, first.cursor)
+    second = tick_sensor(data_paths, first.cursor, defs)
     requests = [(request.job_name, request.partition_key) for request in second.run_requests]
     assert requests == [("ingest_stadt_kleinraum", "essen"), ("nightly_refresh", None)]
 

@@ -135,7 +135,12 @@ def test_the_schedule_asks_for_the_deadlines_alone_on_a_quiet_night(quiet: DataP
     )
     assert [node.name for node in job.graph.nodes] == [DELIVERY_CHECK]
     population_file(quiet, "2023-12-31").write_bytes(b"new\n")
-    with dg.build_schedule_context(scheduled_execution_time=AT_TWO, resources=resources) as context:
+    with dg.build_schedule_context(
+        scheduled_execution_time=AT_TWO, resources=resources, repository_def=defs.get_repository_def()
+    ) as context:
         [request] = schedule.evaluate_tick(context).run_requests
-    assert request.asset_selection is None and request.asset_check_keys is None
     assert NOTHING_NEW_TAG not in request.tags
+    # the refresh, with the one source that has something new of the seven it ingests itself
+    raw_selected = {key.to_user_string() for key in request.asset_selection if key.path[0] == "raw"}
+    assert raw_selected == {"raw/genesis_12411_bevoelkerung"}
+    assert set(request.asset_check_keys) >= set(delivery_check_keys())

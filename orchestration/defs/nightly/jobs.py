@@ -5,15 +5,23 @@ or fails on its own. The nightly refresh then ingests the sources one office del
 warehouse from everything in the raw store, validates and publishes it. Runs never overlap (the
 instance allows one run at a time: DuckDB files have one writer), so queued delivery runs finish
 before the refresh that follows them starts.
+
+A night's refresh leaves out the raw asset of a source with nothing to ingest (`refresh_selection`),
+as the night has no delivery run for a body with nothing new: its step would only find every landed
+file held already and materialise the raw table unchanged (0.12-0.4 s a source at x100, 1.2-1.8 s for
+the seven). So a raw asset's last materialisation is the night its data last changed; its delivery
+deadline is judged every night all the same.
 """
+
+from typing import Any
 
 import dagster as dg
 
 from ingest.landing import delivery_due, tables_written
 from ingest.raw_store import RawStore
 from ingest.registry import Source, load_registry
-from orchestration.defs.ingest.freshness import partitioned_delivery_check_keys
-from orchestration.keys import raw_key
+from orchestration.defs.ingest.freshness import freshness_checks, partitioned_delivery_check_keys
+from orchestration.keys import raw_asset_key, raw_key
 from sozialmonitor.run_outcome import REFRESH_JOB
 from sozialmonitor.settings import DataPaths
 
@@ -77,3 +85,41 @@ nightly_refresh = dg.define_asset_job(
     "store, validate it with GX, publish it.",
     tags=RETRY_ALL_STEPS,
 )
+
+
+def refresh_selection(paths: DataPaths) -> dg.AssetSelection | None:
+    """`nightly_refresh` without the raw assets of the sources it ingests (those one office delivers)
+    that have nothing to ingest tonight (`delivery_due`, as for a body's delivery run), every delivery
+    deadline still judged; None when each of them has something: the whole job. Raises
+    `duckdb.IOException` while a run writes the raw store."""
+    held = RawStore(paths.raw_db).held_files()
+    idle = [
+        raw_asset_key(source)
+        for source in load_registry().sources
+        if source.lieferant is None and not delivery_due(source, paths.landing, held.get(source.id, {}))
+    ]
+    if not idle:
+        return None
+    deadlines = [key for checks in freshness_checks for key in checks.check_keys]
+    return nightly_refresh.selection - dg.AssetSelection.assets(*idle) | dg.AssetSelection.checks(*deadlines)
+
+
+def refresh_subset(
+    paths: DataPaths, repository: dg.RepositoryDefinition
+) -> tuple[set[dg.AssetKey], set[dg.AssetCheckKey]] | None:
+    """`refresh_selection` as the assets and checks of the code location's `repository`."""
+    selection = refresh_selection(paths)
+    if selection is None:
+        return None
+    return selection.resolve(repository.asset_graph), selection.resolve_checks(repository.asset_graph)
+
+
+def refresh_run_request(
+    paths: DataPaths, repository: dg.RepositoryDefinition, **request: Any
+) -> dg.RunRequest:
+    """The refresh's run request (`request`: run key, tags) for `refresh_subset`."""
+    subset = refresh_subset(paths, repository)
+    if subset is None:
+        return dg.RunRequest(**request)
+    assets, checks = subset
+    return dg.RunRequest(asset_selection=sorted(assets), asset_check_keys=sorted(checks), **request)

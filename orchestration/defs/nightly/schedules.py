@@ -14,6 +14,7 @@ from orchestration.defs.nightly.jobs import (
     delivery_run_request,
     due_deliveries,
     nightly_refresh,
+    refresh_run_request,
 )
 from orchestration.defs.nightly.quiet import nothing_new, quiet_run_request
 from orchestration.defs.resources import DataDirResource
@@ -33,10 +34,12 @@ def nightly_refresh_schedule(
     context: dg.ScheduleEvaluationContext, data_dir: DataDirResource
 ) -> dg.RunRequest:
     """A schedule runs one job, so a quiet night is a subset of `nightly_refresh` (its deadline checks),
-    tagged with what the tick looked at; what lands between the tick and the run is the landing
-    sensor's to start a full refresh for."""
-    night = nothing_new(data_dir.paths())
-    return dg.RunRequest() if night is None else quiet_run_request(night)
+    tagged with what the tick looked at, and any other night is one without the sources that have
+    nothing to ingest (`refresh_selection`); what lands between the tick and the run is the landing
+    sensor's to start a refresh for."""
+    paths = data_dir.paths()
+    night = nothing_new(paths)
+    return refresh_run_request(paths, context.repository_def) if night is None else quiet_run_request(night)
 
 
 def build_delivery_schedule(table: str) -> dg.ScheduleDefinition:

@@ -18,7 +18,12 @@ import duckdb
 from ingest.landing import landed_files, new_files
 from ingest.raw_store import RawStore
 from ingest.registry import load_registry
-from orchestration.defs.nightly.jobs import delivery_jobs, delivery_run_request, nightly_refresh
+from orchestration.defs.nightly.jobs import (
+    delivery_jobs,
+    delivery_run_request,
+    nightly_refresh,
+    refresh_run_request,
+)
 from orchestration.defs.resources import DataDirResource
 from sozialmonitor.settings import DataPaths
 
@@ -70,7 +75,9 @@ def landing_sensor(
             cursor=json.dumps(current, sort_keys=True),
         )
     deliveries = [registry.get(source_id) for source_id in changed if registry.get(source_id).lieferant]
-    refresh = dg.RunRequest(
+    refresh = refresh_run_request(
+        paths,
+        context.repository_def,
         job_name=nightly_refresh.name,
         run_key=_short_hash(current),
         tags={"sozialmonitor/landed": ",".join(changed)[:200]},
