@@ -57,6 +57,7 @@ def _dbt() -> None:
 
 
 def _gate() -> None:
+    from expectations.data_docs import update_index
     from expectations.suites import read_suites
     from expectations.validate import validate_relation
     from sozialmonitor.settings import DataPaths
@@ -71,6 +72,7 @@ def _gate() -> None:
         failed = [outcome.check_name for outcome in outcomes if not outcome.success and outcome.blocking]
         if failed:
             raise SystemExit(f"gate failed: {suite['name']}: {failed}")
+    update_index(paths.gate_data_docs)  # as the platform does once the run is over
     (paths.root / GATE_OUTCOMES).write_text(json.dumps(unexpected, indent=1), encoding="utf-8")
 
 

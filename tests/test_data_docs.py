@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from expectations.data_docs import update_index
 from expectations.suites import Suite, expectation, read_suites, suite
 from expectations.validate import validate_relation
 from tests.support import project_files, staging_table
@@ -60,6 +61,9 @@ def test_failed_checks_link_to_the_gx_page_of_the_run(
     # status_known: the unknown status is shown
     assert "geheim" in text
     assert (outcomes["anzahl_not_negative"].success, outcomes["status_known"].success) == (False, False)
+    # the index, built once the run is over, lists the page; a second call has nothing to add
+    assert not (docs / "index.html").exists()
+    assert update_index(docs) and not update_index(docs)
     index = docs / "index.html"
     assert page.relative_to(docs).as_posix() in index.read_text(encoding="utf-8")
     assert "anzahl_not_negative" in page_text(
@@ -95,6 +99,7 @@ def test_a_later_suite_keeps_the_pages_of_earlier_runs(
     pages = [first, Path(outcome.docs_page), second]
     assert len(set(pages)) == 3 and all(page.is_file() for page in pages)
     assert "values must be unique" in page_text(pages[1])
+    assert update_index(docs)
     index = (docs / "index.html").read_text(encoding="utf-8")
     assert all(page.relative_to(docs).as_posix() in index for page in pages)
     home, tmp = empty_home_and_tmp

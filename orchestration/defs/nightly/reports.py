@@ -10,6 +10,7 @@ as well: a body's quarantined file should not wait for the morning.
 
 import dagster as dg
 
+from expectations.data_docs import update_index
 from orchestration.defs.nightly.jobs import delivery_jobs, nightly_refresh
 from orchestration.defs.resources import DataDirResource
 from orchestration.run_log import read_runs
@@ -49,9 +50,12 @@ def runs_of_the_night(instance: dg.DagsterInstance, run: dg.DagsterRun) -> list[
 
 
 def write_report(outcome: RunOutcome, paths: DataPaths) -> RunReport:
-    """The report of these runs, written; it knows where."""
+    """The report of these runs, written; it knows where. With it the gate's Data Docs index comes up to
+    date: the gate steps wrote their pages, the index that lists them is built once the run is over
+    (`expectations/data_docs.py`)."""
     report = collect(outcome, paths)
     write(report, paths)
+    update_index(paths.gate_data_docs)
     return report
 
 
