@@ -45,7 +45,7 @@ def night_jobs(paths: DataPaths) -> tuple[list[tuple[dg.JobDefinition, str | Non
         quiet = quiet_definitions(paths).resolve_job_def(REFRESH_JOB)
         return [(quiet, None)], {NOTHING_NEW_TAG: night.describe()}
     # dbt imports itself in another process meanwhile (orchestration/defs/transform/dbt_warm.py)
-    start_waiting_dbt(paths.dbt_target, DBT_PROJECT_DIR, DBT_PROJECT_DIR)
+    start_waiting_dbt(paths.dbt_target, DBT_PROJECT_DIR, DBT_PROJECT_DIR, paths.dbt_variables())
     # imported here: dagster_dbt and the dbt manifest are what a night with nothing new goes without
     from orchestration.definitions import build_definitions
 

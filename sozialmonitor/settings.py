@@ -121,13 +121,17 @@ class DataPaths:
     def dbt_vars(self) -> list[str]:
         """The arguments that point a dbt command at this directory (dbt_project/profiles.yml reads
         the variable `data_dir`)."""
+        return ["--vars", self.dbt_variables()]
+
+    def dbt_variables(self) -> str:
+        """The value of `dbt_vars`' `--vars`: this directory and DuckDB's limits, as JSON."""
         config = self.duckdb_config
         variables = {
             "data_dir": str(self.root),
             "duckdb_memory_limit": config["memory_limit"],
             "duckdb_threads": int(config["threads"]),
         }
-        return ["--vars", json.dumps(variables)]
+        return json.dumps(variables)
 
     def prepare(self) -> None:
         """Create the directories, and Dagster's instance settings where nobody wrote their own."""

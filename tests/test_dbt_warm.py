@@ -2,6 +2,7 @@
 hands itself to the waiting dbt process, which runs it as `dbt` would and ends; without one it runs dbt
 itself; a waiting process nobody used is stopped, and one whose run's process died ends by itself."""
 
+import json
 import os
 import signal
 import subprocess
@@ -9,9 +10,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from orchestration.defs.transform import dbt_warm
-from orchestration.defs.transform.assets import DBT_EXECUTABLE
-from sozialmonitor.settings import DBT_PROJECT_DIR
+from orchestration.defs.transform.assets import DBT_EXECUTABLE, dbt_project
+from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
 
 
 def _launcher(tmp_path: Path, real_dbt: str = DBT_EXECUTABLE) -> Path:
@@ -163,3 +166,37 @@ def test_each_installation_has_its_own_launcher(tmp_path: Path) -> None:
     assert first.read_text().startswith(f"#!{sys.executable} -IS\n")
     assert "'/elsewhere/bin/dbt'" in other.read_text()
     assert os.access(first, os.X_OK)
+
+
+@pytest.mark.slow  # parses the project into the data directory, then two dbt processes
+def test_the_waiting_process_parses_ahead_and_the_command_uses_it_only_if_it_would_parse_the_same(
+    data_paths: DataPaths, tmp_path: Path
+) -> None:
+    """Given the build's variables, the waiting process parses the project before the command comes,
+    and the command skips its own parse; a command with other variables parses as it always did."""
+    dbt_project(data_paths)  # the code location's parse: the manifest is current
+    target, variables = data_paths.dbt_target, data_paths.dbt_variables()
+    other = variables.replace('"duckdb_threads": 2', '"duckdb_threads": 1')
+    assert other != variables
+    for given, parses_itself in ((variables, False), (other, True)):
+        dbt_warm.start_waiting_dbt(target, DBT_PROJECT_DIR, DBT_PROJECT_DIR, variables)
+        waiting = dbt_warm._WAITING[target]
+        command = ["ls", "--resource-type", "model", "--log-level", "debug", "--vars", given]
+        try:
+            ran = subprocess.run(
+                [str(_launcher(tmp_path)), *command],
+                env=dbt_warm.command_env(target, DBT_PROJECT_DIR, DBT_PROJECT_DIR),
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+            assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-2000:]
+            assert waiting.wait(timeout=30) == 0  # the command ran in the waiting process
+        finally:
+            dbt_warm.stop_waiting_dbt(target)
+        events = [json.loads(line)["info"] for line in ran.stdout.splitlines()]
+        # the project's models listed, from the manifest parsed ahead or by the command itself
+        assert "sozialmonitor.marts.fct_indicator_values" in {event["msg"] for event in events}
+        # dbt checks the partial-parse state (its variables among it) whenever it parses
+        assert ("StateCheckVarsHash" in {event["name"] for event in events}) == parses_itself

@@ -1,7 +1,6 @@
 """The dbt project as Dagster assets: seeds, staging, intermediate and marts, tested by dbt build."""
 
 import functools
-import json
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -17,7 +16,12 @@ from ingest.geography import RuhrGeography
 from ingest.landing import prepare_raw_tables
 from ingest.raw_store import RawStore
 from orchestration.defs.resources import PHASE_TAG, DataDirResource
-from orchestration.defs.transform.dbt_warm import start_waiting_dbt, stop_waiting_dbt, write_launcher
+from orchestration.defs.transform.dbt_warm import (
+    manifest_current,
+    start_waiting_dbt,
+    stop_waiting_dbt,
+    write_launcher,
+)
 from sozialmonitor.publication import current_inputs, current_version, publication_inputs
 from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
 from sozialmonitor.warehouse import built_with, definitions_fingerprint, record_built_with
@@ -36,9 +40,11 @@ class InstalledDbtCliResource(DbtCliResource):
 
     And with dbt started ahead of time (`dbt_warm.py`): when a run sets its resources up, before its
     first step, a process starts that imports dbt and waits; the build's command (`dbt_executable`, the
-    relay) hands it its arguments and output. `target_path` is the folder the build's command names."""
+    relay) hands it its arguments and output. `target_path` is the folder the build's command names,
+    `build_variables` the `--vars` it gives: the waiting process parses the project with them."""
 
     target_path: str
+    build_variables: str
 
     @functools.cached_property
     def _cli_version(self) -> version.Version:
@@ -49,7 +55,9 @@ class InstalledDbtCliResource(DbtCliResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         super().setup_for_execution(context)
-        start_waiting_dbt(Path(self.target_path), Path(self.project_dir), Path(self.profiles_dir))
+        start_waiting_dbt(
+            Path(self.target_path), Path(self.project_dir), Path(self.profiles_dir), self.build_variables
+        )
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         stop_waiting_dbt(Path(self.target_path))
@@ -62,32 +70,21 @@ def dbt_resource(project: DbtProject, paths: DataPaths) -> DbtCliResource:
         profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=str(launcher),
         target_path=str(paths.dbt_target),
+        build_variables=paths.dbt_variables(),
     )
 
 
 @functools.cache
 def dbt_project(paths: DataPaths) -> DbtProject:
-    """The dbt project, its manifest parsed into the data directory when missing, older than the project,
-    or not whole: dbt writes `manifest.json` in place, and a build killed while writing it left a cut
-    file that failed every later load of the code location (`make soak`: 38 refreshes in a row)."""
+    """The dbt project, its manifest parsed into the data directory unless current (`manifest_current`:
+    present, newer than the project, whole)."""
     paths.prepare()
     project = DbtProject(
         project_dir=DBT_PROJECT_DIR, target_path=paths.dbt_target, profiles_dir=DBT_PROJECT_DIR
     )
-    newest_source = max(path.stat().st_mtime for path in DBT_PROJECT_DIR.rglob("*") if path.is_file())
-    manifest = project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < newest_source or not _whole_json(manifest):
+    if not manifest_current(paths.dbt_target, DBT_PROJECT_DIR):
         parse_manifest(paths)
     return project
-
-
-def _whole_json(path: Path) -> bool:
-    """Whether the file is one complete JSON document (the 1.2 MB manifest: about 15 ms)."""
-    try:
-        json.loads(path.read_bytes())
-    except ValueError:
-        return False
-    return True
 
 
 def parse_manifest(paths: DataPaths) -> None:

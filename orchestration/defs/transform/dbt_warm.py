@@ -11,6 +11,7 @@ process runs dbt itself, and the resource stops a process its run never used.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import socket
 import subprocess
@@ -54,15 +55,29 @@ def write_launcher(folder: Path, real_dbt: str) -> Path:
 _WAITING: dict[Path, subprocess.Popen] = {}
 
 
-def start_waiting_dbt(target_path: Path, project_dir: Path, profiles_dir: Path) -> None:
-    """Start the process that imports dbt and waits for this process's dbt command for `target_path`,
-    unless one already waits. Its environment is the one dagster-dbt will give the command (what
-    dbt's modules might read as they load; the command brings its own, which replaces it), unbuffered:
-    dbt's log lines reach dagster-dbt as they are written, as from a process dagster-dbt started."""
-    waiting = _WAITING.get(target_path)
-    if waiting is not None and waiting.poll() is None:
-        return
-    env = {
+def manifest_current(target_path: Path, project_dir: Path) -> bool:
+    """Whether `target_path` holds a manifest of the project as it is: present, newer than every file of
+    the project, and whole (dbt writes `manifest.json` in place, and a build killed while writing it
+    left a cut file that failed every later load of the code location: `make soak`, 38 refreshes in
+    a row). The code location parses the project again when not (`assets.dbt_project`)."""
+    manifest = target_path / "manifest.json"
+    if not manifest.exists():
+        return False
+    newest_source = max(path.stat().st_mtime for path in project_dir.rglob("*") if path.is_file())
+    if manifest.stat().st_mtime < newest_source:
+        return False
+    try:
+        json.loads(manifest.read_bytes())  # the 1.2 MB manifest: about 15 ms
+    except ValueError:
+        return False
+    return True
+
+
+def command_env(target_path: Path, project_dir: Path, profiles_dir: Path) -> dict[str, str]:
+    """The environment dagster-dbt gives a dbt command (`DbtCliResource.cli`, dagster-dbt 0.29): this
+    process's own with dagster-dbt's variables, the log as JSON lines, the folders."""
+    return {
+        "PYTHONLEGACYWINDOWSSTDIO": "1",
         **os.environ,
         "PYTHONUNBUFFERED": "1",
         "DAGSTER_DBT_CLI": "true",
@@ -73,15 +88,35 @@ def start_waiting_dbt(target_path: Path, project_dir: Path, profiles_dir: Path) 
         "DBT_PROFILES_DIR": str(profiles_dir),
         "DBT_PROJECT_DIR": str(project_dir),
     }
+
+
+def start_waiting_dbt(
+    target_path: Path, project_dir: Path, profiles_dir: Path, variables: str | None = None
+) -> None:
+    """Start the process that imports dbt and waits for this process's dbt command for `target_path`,
+    unless one already waits. Its environment is the one dagster-dbt will give the command
+    (`command_env`: what dbt's modules might read as they load, and what a parse ahead reads; the
+    command brings its own, which replaces it), unbuffered: dbt's log lines reach dagster-dbt as they
+    are written, as from a process dagster-dbt started.
+    `variables`, the `--vars` the build will have: the process parses the project with them while it
+    waits (`dbt_server.py`); only while the manifest in `target_path` is current (`manifest_current`),
+    so that its parse never runs beside the code location's own."""
+    waiting = _WAITING.get(target_path)
+    if waiting is not None and waiting.poll() is None:
+        return
+    env = command_env(target_path, project_dir, profiles_dir)
     # listening before this returns: a relay that comes at once finds it (the process itself takes
     # 0.05 s to start)
     with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as listener:
         listener.bind("\0" + socket_name(os.getpid(), str(target_path)))
         listener.listen(1)
+        ahead = [variables] if variables is not None and manifest_current(target_path, project_dir) else []
         _WAITING[target_path] = subprocess.Popen(
-            [sys.executable, str(SERVER), str(listener.fileno()), str(os.getpid())],
+            [sys.executable, str(SERVER), str(listener.fileno()), str(os.getpid()), *ahead],
             env=env,
+            # what dbt writes before the command's own output arrives (the parse ahead) goes nowhere
             stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
             pass_fds=[listener.fileno()],
         )
 
