@@ -103,7 +103,8 @@ def test_a_waiting_process_ends_when_its_runs_process_is_gone(tmp_path: Path) ->
             sys.executable,
             "-c",
             "import sys; from pathlib import Path; from orchestration.defs.transform import dbt_warm; "
-            "t = Path(sys.argv[1]); dbt_warm.start_waiting_dbt(t, t, t); print(dbt_warm._WAITING[t].pid)",
+            "from sozialmonitor.settings import DBT_PROJECT_DIR as p; "
+            "t = Path(sys.argv[1]); dbt_warm.start_waiting_dbt(t, p, p); print(dbt_warm._WAITING[t].pid)",
             str(tmp_path / "target"),
         ],
         capture_output=True,
@@ -136,6 +137,9 @@ def test_dbt_stops_when_the_command_dagster_dbt_started_is_interrupted_or_killed
     SIGINT reaches dbt in the waiting process, and a killed relay takes that process with it."""
     target = tmp_path / "target"
     for signum, relay_ends_with in ((signal.SIGINT, None), (signal.SIGKILL, -signal.SIGKILL)):
+        # the log of the round before would say at once that dbt has the command: the relay could be
+        # killed before the waiting process took it, which then ends with 0, nobody to run it for
+        (tmp_path / "dbt.log").unlink(missing_ok=True)
         dbt_warm.start_waiting_dbt(target, DBT_PROJECT_DIR, DBT_PROJECT_DIR)
         waiting = dbt_warm._WAITING[target]
         try:
@@ -173,19 +177,22 @@ def test_the_waiting_process_parses_ahead_and_the_command_uses_it_only_if_it_wou
     data_paths: DataPaths, tmp_path: Path
 ) -> None:
     """Given the build's variables, the waiting process parses the project before the command comes,
-    and the command skips its own parse; a command with other variables parses as it always did."""
+    and the command skips its own parse; a command with other variables, or naming its target, parses
+    as it always did."""
     dbt_project(data_paths)  # the code location's parse: the manifest is current
     target, variables = data_paths.dbt_target, data_paths.dbt_variables()
     other = variables.replace('"duckdb_threads": 2', '"duckdb_threads": 1')
     assert other != variables
-    for given, parses_itself in ((variables, False), (other, True)):
+    cases = [(variables, [], False), (other, [], True), (variables, ["--target", "local"], True)]
+    for given, more, parses_itself in cases:
         dbt_warm.start_waiting_dbt(target, DBT_PROJECT_DIR, DBT_PROJECT_DIR, variables)
         waiting = dbt_warm._WAITING[target]
-        command = ["ls", "--resource-type", "model", "--log-level", "debug", "--vars", given]
+        command = ["ls", "--resource-type", "model", "--log-level", "debug", "--vars", given, *more]
         try:
             ran = subprocess.run(
                 [str(_launcher(tmp_path)), *command],
                 env=dbt_warm.command_env(target, DBT_PROJECT_DIR, DBT_PROJECT_DIR),
+                cwd=DBT_PROJECT_DIR,  # as dagster-dbt runs it
                 capture_output=True,
                 text=True,
                 timeout=120,

@@ -64,6 +64,20 @@ def _take_command(connection: socket.socket) -> dict:
     return json.loads(message)
 
 
+# Arguments that change what dbt parses, besides `--vars` (compared by value): a command that gives any
+# of them parses itself. The rest (the subcommand, selection, `--full-refresh`, log flags) do not.
+PARSE_ARGUMENTS = {
+    "--project-dir",
+    "--profiles-dir",
+    "--profile",
+    "--target",
+    "-t",
+    "--target-path",
+    "--partial-parse",
+    "--no-partial-parse",
+}
+
+
 def _project_files(project_dir: str) -> list[tuple[str, int, int]]:
     """Every file of the dbt project with its size and modification time (a hundred files: 2 ms)."""
     return sorted(
@@ -80,20 +94,24 @@ class _ParsedAhead:
     def __init__(self, variables: str) -> None:
         from dbt.cli.main import dbtRunner
 
-        self.variables, self.env = variables, dict(os.environ)
+        self.variables, self.env, self.cwd = variables, dict(os.environ), os.getcwd()
         self.files = _project_files(os.environ["DBT_PROJECT_DIR"])
         parsed = dbtRunner().invoke(["parse", "--quiet", "--no-write-json", "--vars", variables])
         self.manifest = parsed.result if parsed.success else None
 
     def fits(self, command: dict) -> bool:
-        """Whether the command would parse the same: the environment the parse had, its `--vars`, and
-        the project's files as they were (selection and run flags do not change what is parsed)."""
+        """Whether the command would parse the same: the environment and working directory the parse
+        had, its `--vars` and no other argument that changes the parse (`PARSE_ARGUMENTS`), and the
+        project's files as they were."""
         argv = command["argv"]
         given = [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "--vars"]
+        named = {arg.split("=", 1)[0] for arg in argv[1:] if arg.startswith("-")}
         return (
             self.manifest is not None
             and command["env"] == self.env
+            and command["cwd"] == self.cwd
             and given == [self.variables]
+            and not named & PARSE_ARGUMENTS
             and _project_files(self.env["DBT_PROJECT_DIR"]) == self.files
         )
 

@@ -114,6 +114,7 @@ def start_waiting_dbt(
         _WAITING[target_path] = subprocess.Popen(
             [sys.executable, str(SERVER), str(listener.fileno()), str(os.getpid()), *ahead],
             env=env,
+            cwd=project_dir,  # where dagster-dbt runs the command: the parse ahead runs there too
             # what dbt writes before the command's own output arrives (the parse ahead) goes nowhere
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
