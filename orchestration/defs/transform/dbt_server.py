@@ -12,8 +12,8 @@ Given the build's variables, it also parses the project while it waits (`dbt par
 writing no artifact), and hands the manifest to the command (dbt's `dbtRunner(manifest=...)`, here
 click's `obj`), which then skips its own parse: loading the adapter, the partial-parse check and
 writing manifest.json, 1.1-1.5 s of every build before its first node. Only if the command would have
-parsed the same: the same environment, the same `--vars`, no file of the project changed since; else
-the command parses as it always did.
+parsed the same (`_ParsedAhead.fits`: environment, working directory, `--vars`, no other argument that
+changes the parse, no file of the project changed since); else the command parses as it always did.
 """
 
 import json
