@@ -209,10 +209,13 @@ def ingest_source(
     with applied(limits), store.connect() as con:
         loader.prepare(con, source)
         staged = StagedFiles(con, source.id, source.table)
-        result.files = _ingest_files(
-            staged, loader, source, landed_files(source, landing_dir), limits, quarantine_dir
-        )
-        staged.commit()
+        try:
+            result.files = _ingest_files(
+                staged, loader, source, landed_files(source, landing_dir), limits, quarantine_dir
+            )
+            staged.commit()
+        finally:
+            staged.wait()  # no insert left running on a connection about to close
         result.files_in_store = RawStore.files_logged(con, source.id)
     result.unmatched = tuple(path.name for path in unmatched_files(source, landing_dir))
     return result

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.defs.transform import dbt_warm
+from orchestration.defs.transform import assets, dbt_warm
 from orchestration.defs.transform.assets import DBT_EXECUTABLE, dbt_project
 from sozialmonitor.settings import DBT_PROJECT_DIR, DataPaths
 
@@ -207,3 +207,41 @@ def test_the_waiting_process_parses_ahead_and_the_command_uses_it_only_if_it_wou
         assert "sozialmonitor.marts.fct_indicator_values" in {event["msg"] for event in events}
         # dbt checks the partial-parse state (its variables among it) whenever it parses
         assert ("StateCheckVarsHash" in {event["name"] for event in events}) == parses_itself
+
+
+def test_without_a_current_manifest_the_waiting_process_can_write_it_and_the_code_location_waits_for_it(
+    data_paths: DataPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new data directory has no manifest: the waiting process parses it into the target, holding
+    the target's parse lock from its start, and the code location, loaded meanwhile, waits for that
+    parse and uses the manifest instead of parsing the project beside it."""
+    target, variables = data_paths.dbt_target, data_paths.dbt_variables()
+    assert not dbt_warm.manifest_current(target, DBT_PROJECT_DIR)
+    dbt_warm.start_waiting_dbt(target, DBT_PROJECT_DIR, DBT_PROJECT_DIR, variables, parse_stale=True)
+    waiting = dbt_warm._WAITING[target]
+    try:
+        assert dbt_warm._taken_parse_lock(target) is None  # the waiting process holds it from its start
+
+        def parse_here(paths: DataPaths) -> None:
+            raise AssertionError("the code location parsed the project itself")
+
+        monkeypatch.setattr(assets, "parse_manifest", parse_here)
+        dbt_project(data_paths)  # returns once the waiting process has written a current manifest
+        assert dbt_warm.manifest_current(target, DBT_PROJECT_DIR)
+        assert waiting.poll() is None  # and waits on for the build's command
+        lock = dbt_warm._taken_parse_lock(target)  # released
+        assert lock is not None
+        os.close(lock)
+    finally:
+        dbt_warm.stop_waiting_dbt(target)
+    # asked to leave a stale manifest to the code location (nothing to do before it is needed), it
+    # takes no lock and writes nothing
+    (target / "manifest.json").unlink()
+    dbt_warm.start_waiting_dbt(target, DBT_PROJECT_DIR, DBT_PROJECT_DIR, variables)
+    try:
+        lock = dbt_warm._taken_parse_lock(target)
+        assert lock is not None
+        os.close(lock)
+    finally:
+        dbt_warm.stop_waiting_dbt(target)
+    assert not (target / "manifest.json").exists()

@@ -101,8 +101,8 @@ def test_something_new_takes_the_full_path(
                 ["essen_kleinraeume_2024.csv", "0" * 64, datetime(2026, 11, 30)],
             )
     assert nothing_new(quiet) is None
-    jobs, tags = night_jobs(quiet)
-    assert "warehouse_models" in {node.name for node in jobs[-1][0].graph.nodes} and tags == {}
+    night = night_jobs(quiet)
+    assert "warehouse_models" in {node.name for node in night.refresh().graph.nodes} and night.tags == {}
 
 
 def test_a_changed_definition_takes_the_full_path(

@@ -20,7 +20,9 @@ import dagster as dg
 from ingest.landing import delivery_due, tables_written
 from ingest.raw_store import RawStore
 from ingest.registry import Source, load_registry
+from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.defs.ingest.freshness import freshness_checks, partitioned_delivery_check_keys
+from orchestration.defs.resources import DataDirResource
 from orchestration.keys import raw_asset_key, raw_key
 from sozialmonitor.run_outcome import REFRESH_JOB
 from sozialmonitor.settings import DataPaths
@@ -75,6 +77,20 @@ delivery_jobs = [
     )
     for table in DELIVERY_TABLES
 ]
+
+
+def delivery_definitions(paths: DataPaths) -> dg.Definitions:
+    """The command line's code location for the night's delivery runs: the raw assets, their deadline
+    checks (which the delivery jobs leave out) and the data directory; no dbt, so that the runs need
+    not wait for its manifest (`orchestration/refresh.py`)."""
+    return dg.Definitions(
+        assets=ingest_assets,
+        asset_checks=freshness_checks,
+        jobs=delivery_jobs,
+        resources={"data_dir": DataDirResource(root=str(paths.root))},
+        executor=dg.in_process_executor,
+    )
+
 
 nightly_refresh = dg.define_asset_job(
     name=REFRESH_JOB,

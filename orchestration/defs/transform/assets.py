@@ -18,6 +18,7 @@ from ingest.raw_store import RawStore
 from orchestration.defs.resources import PHASE_TAG, DataDirResource
 from orchestration.defs.transform.dbt_warm import (
     manifest_current,
+    parse_lock,
     start_waiting_dbt,
     stop_waiting_dbt,
     write_launcher,
@@ -77,13 +78,15 @@ def dbt_resource(project: DbtProject, paths: DataPaths) -> DbtCliResource:
 @functools.cache
 def dbt_project(paths: DataPaths) -> DbtProject:
     """The dbt project, its manifest parsed into the data directory unless current (`manifest_current`:
-    present, newer than the project, whole)."""
+    present, newer than the project, whole). Under the target's parse lock: a parse the waiting dbt
+    process makes meanwhile (`dbt_warm.start_waiting_dbt`) is waited for, not made again beside it."""
     paths.prepare()
     project = DbtProject(
         project_dir=DBT_PROJECT_DIR, target_path=paths.dbt_target, profiles_dir=DBT_PROJECT_DIR
     )
-    if not manifest_current(paths.dbt_target, DBT_PROJECT_DIR):
-        parse_manifest(paths)
+    with parse_lock(paths.dbt_target):
+        if not manifest_current(paths.dbt_target, DBT_PROJECT_DIR):
+            parse_manifest(paths)
     return project
 
 

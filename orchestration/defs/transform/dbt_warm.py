@@ -10,18 +10,22 @@ process runs dbt itself, and the resource stops a process its run never used.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from orchestration.defs.transform.dbt_relay import socket_name
 
 RELAY = Path(__file__).with_name("dbt_relay.py")
 SERVER = Path(__file__).with_name("dbt_server.py")
+PARSE_LOCK = ".parse.lock"  # in the target folder: held by whoever parses the project into it
 
 
 def write_launcher(folder: Path, real_dbt: str) -> Path:
@@ -91,7 +95,11 @@ def command_env(target_path: Path, project_dir: Path, profiles_dir: Path) -> dic
 
 
 def start_waiting_dbt(
-    target_path: Path, project_dir: Path, profiles_dir: Path, variables: str | None = None
+    target_path: Path,
+    project_dir: Path,
+    profiles_dir: Path,
+    variables: str | None = None,
+    parse_stale: bool = False,
 ) -> None:
     """Start the process that imports dbt and waits for this process's dbt command for `target_path`,
     unless one already waits. Its environment is the one dagster-dbt will give the command
@@ -99,8 +107,13 @@ def start_waiting_dbt(
     command brings its own, which replaces it), unbuffered: dbt's log lines reach dagster-dbt as they
     are written, as from a process dagster-dbt started.
     `variables`, the `--vars` the build will have: the process parses the project with them while it
-    waits (`dbt_server.py`); only while the manifest in `target_path` is current (`manifest_current`),
-    so that its parse never runs beside the code location's own."""
+    waits (`dbt_server.py`), writing nothing, while the manifest in `target_path` is current
+    (`manifest_current`). When it is not and `parse_stale` (the caller has other work before it needs
+    the manifest), it writes the manifest, as the code location's parse would, holding the target's
+    parse lock (`parse_lock`), which this process takes for it before it starts: the code location,
+    loaded meanwhile, waits for that parse instead of making its own beside it. Else the code location
+    parses, in its process, where dbt is imported already (2.6 s, against 5 s for the waiting process's
+    import and parse)."""
     waiting = _WAITING.get(target_path)
     if waiting is not None and waiting.poll() is None:
         return
@@ -110,16 +123,48 @@ def start_waiting_dbt(
     with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as listener:
         listener.bind("\0" + socket_name(os.getpid(), str(target_path)))
         listener.listen(1)
-        ahead = [variables] if variables is not None and manifest_current(target_path, project_dir) else []
-        _WAITING[target_path] = subprocess.Popen(
-            [sys.executable, str(SERVER), str(listener.fileno()), str(os.getpid()), *ahead],
-            env=env,
-            cwd=project_dir,  # where dagster-dbt runs the command: the parse ahead runs there too
-            # what dbt writes before the command's own output arrives (the parse ahead) goes nowhere
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            pass_fds=[listener.fileno()],
-        )
+        ahead, lock = [], None
+        if variables is not None and manifest_current(target_path, project_dir):
+            ahead = [variables]
+        elif variables is not None and parse_stale:
+            lock = _taken_parse_lock(target_path)
+            ahead = [variables] if lock is None else [variables, str(lock)]
+        try:
+            _WAITING[target_path] = subprocess.Popen(
+                [sys.executable, str(SERVER), str(listener.fileno()), str(os.getpid()), *ahead],
+                env=env,
+                cwd=project_dir,  # where dagster-dbt runs the command: the parse ahead runs there too
+                # what dbt writes before the command's own output arrives (the parse ahead) goes nowhere
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                pass_fds=[listener.fileno(), *([] if lock is None else [lock])],
+            )
+        finally:
+            if lock is not None:
+                os.close(lock)  # the lock stays with the process, released when it has parsed or ended
+
+
+def _taken_parse_lock(target_path: Path) -> int | None:
+    """The target's parse lock, taken (an open file descriptor to hand on), or None while another
+    process parses into the target."""
+    target_path.mkdir(parents=True, exist_ok=True)
+    lock = os.open(target_path / PARSE_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(lock)
+        return None
+    return lock
+
+
+@contextmanager
+def parse_lock(target_path: Path) -> Iterator[None]:
+    """Held while a process parses the project into `target_path` (`flock`: released when the process
+    ends, however it ends), so that two never write its manifest side by side; waits for the holder."""
+    target_path.mkdir(parents=True, exist_ok=True)
+    with open(target_path / PARSE_LOCK, "a+b") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def stop_waiting_dbt(target_path: Path) -> None:
