@@ -194,19 +194,7 @@ class StagedFiles:
         transaction back."""
         self._settle()
         statements, self._statements, self._buffered_cells = self._statements, {}, 0
-        inserts = [
-            (
-                statement.sql,
-                statement.parameters,
-                pa.table(
-                    {
-                        name: list(chain.from_iterable(columns[name] for _, columns, _ in statement.chunks))
-                        for name in statement.chunks[0][1]
-                    }
-                ),
-            )
-            for statement in statements.values()
-        ]
+        inserts = [(each.sql, each.parameters, _batch(each)) for each in statements.values()]
         if inserts:
             self._inserting = _INSERTER.submit(_insert, self._con, inserts)
 
@@ -264,7 +252,6 @@ class StagedFiles:
     def areas_of(self, file: LoggedFile) -> set[tuple[str, str]]:
         """Area key and name of every row of that version of the file, pending or committed."""
         self.flush()
-        self._settle()
         return set(
             self.con.execute(
                 f"select distinct area_key, area_name from {self.table} "
@@ -318,6 +305,12 @@ class StagedFiles:
         self.pending.clear()
         self._pending_rows = 0
         self._one_by_one = False
+
+
+def _batch(statement: _Statement) -> pa.Table:
+    """The statement's buffered rows, file after file, as one table (read by its SQL as `batch`)."""
+    chunks = [columns for _, columns, _ in statement.chunks]
+    return pa.table({name: list(chain.from_iterable(c[name] for c in chunks)) for name in chunks[0]})
 
 
 # the one thread that runs buffered inserts (`StagedFiles.flush`): a source's files load one at a time

@@ -144,11 +144,16 @@ def start_waiting_dbt(
                 os.close(lock)  # the lock stays with the process, released when it has parsed or ended
 
 
+def _parse_lock_file(target_path: Path) -> int:
+    """An open file descriptor of the target's parse lock file (made if missing)."""
+    target_path.mkdir(parents=True, exist_ok=True)
+    return os.open(target_path / PARSE_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+
+
 def _taken_parse_lock(target_path: Path) -> int | None:
     """The target's parse lock, taken (an open file descriptor to hand on), or None while another
     process parses into the target."""
-    target_path.mkdir(parents=True, exist_ok=True)
-    lock = os.open(target_path / PARSE_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    lock = _parse_lock_file(target_path)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -161,10 +166,12 @@ def _taken_parse_lock(target_path: Path) -> int | None:
 def parse_lock(target_path: Path) -> Iterator[None]:
     """Held while a process parses the project into `target_path` (`flock`: released when the process
     ends, however it ends), so that two never write its manifest side by side; waits for the holder."""
-    target_path.mkdir(parents=True, exist_ok=True)
-    with open(target_path / PARSE_LOCK, "a+b") as lock:
+    lock = _parse_lock_file(target_path)
+    try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield
+    finally:
+        os.close(lock)
 
 
 def stop_waiting_dbt(target_path: Path) -> None:
